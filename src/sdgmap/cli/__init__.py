@@ -1,0 +1,39 @@
+"""The ``sdgmap`` command line: a thin layer over the core; one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from sdgmap import __version__
+from sdgmap.cli.common import AppContext, run_main
+
+
+def _version_text() -> str:
+    from sdgmap.capabilities import describe
+
+    return f"sdgmap {__version__}\n{describe()}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="SDGMAP_DB", default="sdgmap.db", show_default=True,
+              help="SQLite file path or database URL (postgresql+psycopg://...). Env: SDGMAP_DB.")
+@click.version_option(__version__, "--version", message=_version_text(), prog_name="sdgmap")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """sdgmap: map an organisation's work to the SDGs, with evidence, and write the reports."""
+    ctx.obj = AppContext(db)
+    ctx.call_on_close(ctx.obj.close)
+
+
+# Command groups register themselves here; each lives in its own module.
+from sdgmap.cli import db as _db  # noqa: E402
+from sdgmap.cli import frameworks as _frameworks  # noqa: E402
+from sdgmap.cli import links as _links  # noqa: E402
+from sdgmap.cli import serve as _serve  # noqa: E402
+
+for _module in (_db, _frameworks, _links, _serve):
+    _module.register(cli)
+
+
+def main() -> None:
+    run_main(cli)

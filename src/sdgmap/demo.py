@@ -1,0 +1,38 @@
+"""The built-in ITU example: a database with the built-in frameworks and the seed reports ingested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sdgmap.frameworks.builtin import DATA
+from sdgmap.store import Store
+
+DEMO_DOCS = DATA / "demo"
+
+
+def demo_documents() -> list[Path]:
+    return sorted(p for p in DEMO_DOCS.iterdir() if p.suffix in {".txt", ".md", ".docx", ".pdf", ".html"})
+
+
+def build_demo(db: str, *, rebuild: bool = False) -> str:
+    """Create the demo database at ``db`` unless it already holds the demo; return its URL."""
+    if rebuild and "://" not in db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    store = Store(db)
+    try:
+        try:
+            from sdgmap.ingest import ingest_paths
+        except ImportError:  # ingest not available: frameworks only
+            return store.url
+        from sqlalchemy import func, select
+
+        from sdgmap.store.models import Document
+
+        with store.transaction() as s:
+            have = s.scalar(select(func.count()).select_from(Document))
+        if not have:
+            ingest_paths(store, demo_documents(), entity="ITU")
+        return store.url
+    finally:
+        store.dispose()
