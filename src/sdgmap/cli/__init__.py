@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sdgmap import __version__
-from sdgmap.cli.common import AppContext, run_main
+from sdgmap.cli.common import AppContext, SdgmapGroup, run_main
 
 
 def _version_text() -> str:
@@ -14,7 +14,7 @@ def _version_text() -> str:
     return f"sdgmap {__version__}\n{describe()}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SdgmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="SDGMAP_DB", default="sdgmap.db", show_default=True,
               help="SQLite file path or database URL (postgresql+psycopg://...). Env: SDGMAP_DB.")
 @click.version_option(__version__, "--version", message=_version_text(), prog_name="sdgmap")

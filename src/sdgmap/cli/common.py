@@ -13,7 +13,6 @@ from rich.table import Table
 from sdgmap.store import Store
 
 console = Console()
-err_console = Console(stderr=True)
 
 
 class AppContext:
@@ -49,20 +48,29 @@ def print_table(columns: Sequence[str], rows: Iterable[Sequence], title: str | N
     console.print(table)
 
 
-def run_main(group: click.Group) -> None:
-    """Run the CLI; known user errors become one clear line and exit code 2, never a traceback."""
-    from sdgmap.errors import UserError
+class UserFailure(click.ClickException):
+    """A ``UserError`` surfaced by the CLI: one line on stderr, exit code 2."""
 
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+class SdgmapGroup(click.Group):
+    """Turns user errors raised anywhere below into one clear line, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sdgmap.errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise UserFailure(str(exc)) from None
+
+
+def run_main(group: click.Group) -> None:
     try:
-        group.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        err_console.print("Aborted.")
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except UserError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True)
-        sys.exit(2)
+        group.main(prog_name="sdgmap")
     except KeyboardInterrupt:
         sys.exit(130)
