@@ -55,7 +55,7 @@ def sdg_framework() -> FrameworkSpec:
     for codes in by_unsd.values():
         for other in codes[1:]:
             spec.links.append(LinkSpec(codes[0], other, relation="same_as", kind="stated",
-                                       source="Global indicator framework (repeated indicator)", locator=f"UNSD code"))
+                                       source="Global indicator framework (repeated indicator)", locator="UNSD code"))
     return spec
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from sdgmap.errors import UserError
-from dataclasses import dataclass, field
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-#~ ()]{0,63}$")
 FRAMEWORK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,63}$")

@@ -1,0 +1,5 @@
+"""``python -m sdgmap`` runs the command line."""
+
+from sdgmap.cli import main
+
+main()
