@@ -1,0 +1,82 @@
+"""Helpers every report builder shares: which links a report trusts, how SDG sets are
+written, the entity's full name, and the closing review section."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+from sdgmap.frameworks.builtin import DATA
+from sdgmap.reports.model import Report, Section, Table
+
+# A report states what the register states: stated and curated links, and suggestions a
+# person accepted. Unreviewed suggestions appear only where a report says "suggested".
+TRUSTED_KINDS = ("stated", "curated")
+ACCEPTED = ("accepted", "edited")
+ALL_GOALS = list(range(1, 18))
+
+
+def trusted_goals(activity: dict) -> tuple[list[int], list[int]]:
+    """(goals, primary goals) of an activity dict from its trusted links only."""
+    goals, primary = set(), set()
+    for lk in activity["links"]:
+        fw, _, code = lk["node"].partition(":")
+        if fw != "sdg" or not _trusted(lk):
+            continue
+        head = code.split(".")[0]
+        if head.isdigit():
+            goals.add(int(head))
+            if lk.get("primary"):
+                primary.add(int(head))
+    return sorted(goals), sorted(primary)
+
+
+def trusted_refs(activity: dict, framework: str) -> list[str]:
+    return [lk["node"].split(":", 1)[1] for lk in activity["links"]
+            if lk["node"].startswith(framework + ":") and _trusted(lk)]
+
+
+def _trusted(lk: dict) -> bool:
+    return lk["kind"] in TRUSTED_KINDS or (lk["kind"] == "suggested" and lk["review"] in ACCEPTED)
+
+
+def sdg_text(goals: list[int], primary: list[int] | None = None) -> str:
+    """Write an SDG set the way the DESA submissions do ('SDG 7, SDG 9', 'All 17 SDGs')."""
+    if not goals:
+        return ""
+    primary = [g for g in (primary or []) if g in goals]
+    if goals == ALL_GOALS:
+        text = "All 17 SDGs"
+        if primary:
+            text += ", in particular " + ", ".join(f"SDG {g}" for g in primary)
+        return text
+    return ", ".join(f"SDG {g}" for g in goals)
+
+
+@cache
+def entity_name(entity: str) -> str:
+    """'ITU' -> 'International Telecommunication Union (ITU)' from the UN entity list."""
+    path = DATA / "un" / "un_system_entities.csv"
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["entity"].lower() == entity.lower():
+                    return row["entity_combined"] or entity
+    except OSError:
+        pass
+    return entity
+
+
+def add_review_section(report: Report) -> None:
+    """The review section: every warning, or a line saying there is none."""
+    sec = report.add(Section("Review before submission"))
+    if not report.warnings:
+        from sdgmap.reports.model import Paragraph
+
+        sec.add(Paragraph("No problems found: every required field is filled and every "
+                          "description is within its word limit.", style="note"))
+        return
+    sec.add(Table("Problems to fix before submission (register id, entry, field, problem)",
+                  ["Register id", "Entry", "Field", "Problem"],
+                  [["" if w.activity_id is None else f"#{w.activity_id}", w.title, w.field, w.message]
+                   for w in report.warnings]))
