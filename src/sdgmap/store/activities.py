@@ -1,18 +1,31 @@
 """The activity query layer shared by the CLI, the web pages, the JSON API and the reports.
 
 ``ActivityFilter`` describes a result set; ``query_activities`` returns it as plain dicts
-(the shape printed by ``sdgmap activities list --json``). Keep one implementation here:
-callers never build their own activity queries.
+(the shape printed by ``sdgmap activities list --json``), ``activity_facets`` counts it
+by type, year, goal, Action Line and link kind, and ``activity_page`` pages through it.
+Keep one implementation here: callers never build their own activity queries.
+
+Full-text search uses SQLite FTS5 (table ``activities_fts``, kept in sync by triggers) or
+PostgreSQL's ``to_tsvector`` with a GIN index (migration 0002); words are reduced to
+letters and digits before they reach either engine, so user input is never query syntax.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from sdgmap.store.models import Activity, ActivityLink, ActivitySource, Document, Node
+from sdgmap.store.models import (
+    Activity,
+    ActivityLink,
+    ActivitySource,
+    Document,
+    Node,
+    ReviewEvent,
+)
 
 SORTS = {
     "id": Activity.id,
@@ -46,7 +59,42 @@ def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool):
     return exists(select(ActivityLink.id).join(Node, ActivityLink.node_id == Node.id).where(cond))
 
 
-def filtered_select(f: ActivityFilter) -> Select:
+PG_TSVECTOR = "to_tsvector('english', coalesce(activities.title, '') || ' ' || coalesce(activities.description, ''))"
+MAX_WORDS = 12
+
+
+def search_words(text_query: str) -> list[str]:
+    """The words of a search box entry (letters and digits only, at most MAX_WORDS)."""
+    return re.findall(r"\w+", text_query or "", flags=re.UNICODE)[:MAX_WORDS]
+
+
+def _text_condition(words: list[str], dialect: str | None):
+    """All words must match, each as a prefix ("broad" finds "broadband")."""
+    if dialect == "sqlite":
+        query = " ".join(f'"{w}"*' for w in words)
+        return Activity.id.in_(
+            select(literal_column("rowid")).select_from(text("activities_fts"))
+            .where(text("activities_fts MATCH :fts_q").bindparams(fts_q=query)))
+    if dialect == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        return text(f"{PG_TSVECTOR} @@ to_tsquery('english', :ts_q)").bindparams(ts_q=query)
+    return and_(*[or_(Activity.title.ilike(f"%{w}%"), Activity.description.ilike(f"%{w}%"))
+                  for w in words])
+
+
+def _node_or_descendant(fw: str, code: str):
+    """A node given by framework and code, or any node below it (objective -> its outcomes)."""
+    parent, grand = aliased(Node), aliased(Node)
+    match = and_(Node.framework_id == fw, Node.code == code)
+    below = Node.parent_id.in_(select(parent.id).where(parent.framework_id == fw, parent.code == code))
+    below2 = Node.parent_id.in_(
+        select(parent.id).join(grand, parent.parent_id == grand.id)
+        .where(grand.framework_id == fw, grand.code == code))
+    return or_(match, below, below2)
+
+
+def filtered_select(f: ActivityFilter, dialect: str | None = None) -> Select:
+    """The SELECT of activities matching ``f``; ``dialect`` picks the full-text engine."""
     stmt = select(Activity)
     if f.type:
         stmt = stmt.where(Activity.type == f.type)
@@ -70,26 +118,33 @@ def filtered_select(f: ActivityFilter) -> Select:
         stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected))
     if f.node:
         fw, _, code = f.node.partition(":")
-        stmt = stmt.where(_linked(and_(Node.framework_id == fw, Node.code == code), f.link_kinds,
-                                  f.include_rejected))
+        stmt = stmt.where(_linked(_node_or_descendant(fw, code), f.link_kinds, f.include_rejected))
     if f.partner:
         stmt = stmt.where(func.lower(func.cast(Activity.partners, type_=Activity.title.type)).like(
             f"%{f.partner.lower()}%"))
     if f.text:
-        like = f"%{f.text}%"
-        stmt = stmt.where(or_(Activity.title.ilike(like), Activity.description.ilike(like)))
+        words = search_words(f.text)
+        if words:
+            stmt = stmt.where(_text_condition(words, dialect))
+        else:  # punctuation only: nothing can match a word search
+            stmt = stmt.where(Activity.id.is_(None))
     return stmt
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def count_activities(session: Session, f: ActivityFilter) -> int:
-    return session.scalar(select(func.count()).select_from(filtered_select(f).subquery())) or 0
+    inner = filtered_select(f, _dialect(session)).with_only_columns(Activity.id).subquery()
+    return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
 def query_activities(session: Session, f: ActivityFilter | None = None, *, sort: str = "id",
                      descending: bool = False, limit: int | None = None, offset: int = 0) -> list[dict]:
     f = f or ActivityFilter()
     col = SORTS.get(sort, Activity.id)
-    stmt = filtered_select(f).order_by(col.desc() if descending else col, Activity.id)
+    stmt = filtered_select(f, _dialect(session)).order_by(col.desc() if descending else col, Activity.id)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     stmt = stmt.options(
@@ -97,6 +152,70 @@ def query_activities(session: Session, f: ActivityFilter | None = None, *, sort:
         selectinload(Activity.sources).selectinload(ActivitySource.document),
     )
     return [activity_dict(a, f) for a in session.scalars(stmt)]
+
+
+@dataclass
+class ActivityPage:
+    """One page of a result set: rows plus what a pager needs."""
+
+    rows: list[dict]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class PageOutOfRange(ValueError):
+    """A page number past the last page of a result set."""
+
+
+def activity_page(session: Session, f: ActivityFilter, *, page: int = 1, per_page: int = 25,
+                  sort: str = "id", descending: bool = False) -> ActivityPage:
+    """Page ``page`` (1-based) of the result set; PageOutOfRange past the last page."""
+    total = count_activities(session, f)
+    pages = max(1, -(-total // per_page))
+    if page < 1 or page > pages:
+        raise PageOutOfRange(f"page {page} does not exist: this result set has {pages} page(s)")
+    rows = query_activities(session, f, sort=sort, descending=descending, limit=per_page,
+                            offset=(page - 1) * per_page)
+    return ActivityPage(rows, total, page, per_page)
+
+
+def activity_facets(session: Session, f: ActivityFilter, top: int = 20) -> dict[str, list[dict]]:
+    """Counts of the result set by type, year, SDG goal, Action Line and link kind.
+
+    Each facet is a list of ``{"value", "count"}``, largest first (years and goals in
+    order). Goal and Action Line counts include sub-nodes (targets, sub-lines).
+    """
+    from sdgmap.analytics.common import head_expr  # shared SQL helper; no import cycle
+
+    ids = filtered_select(f, _dialect(session)).with_only_columns(Activity.id).subquery()
+    out: dict[str, list[dict]] = {}
+    for name, col in (("type", Activity.type), ("year", Activity.year)):
+        rows = session.execute(select(col, func.count()).where(Activity.id.in_(select(ids.c.id)))
+                               .group_by(col)).all()
+        out[name] = [{"value": v, "count": n} for v, n in rows if v is not None]
+    out["type"].sort(key=lambda d: (-d["count"], str(d["value"])))
+    out["year"].sort(key=lambda d: d["value"], reverse=True)
+    live = and_(ActivityLink.kind.in_(f.link_kinds), ActivityLink.review != "rejected")
+    head = head_expr(session, Node.code)
+    for name, fw in (("sdg", "sdg"), ("action_line", "wsis")):
+        n_act = func.count(func.distinct(ActivityLink.activity_id))
+        rows = session.execute(
+            select(head, n_act).join(Node, ActivityLink.node_id == Node.id)
+            .where(Node.framework_id == fw, live, ActivityLink.activity_id.in_(select(ids.c.id)))
+            .group_by(head)).all()
+        out[name] = sorted(({"value": str(v), "count": n} for v, n in rows),
+                           key=lambda d: _code_key(d["value"]))
+    rows = session.execute(
+        select(ActivityLink.kind, func.count(func.distinct(ActivityLink.activity_id)))
+        .where(ActivityLink.review != "rejected", ActivityLink.activity_id.in_(select(ids.c.id)))
+        .group_by(ActivityLink.kind)).all()
+    out["kind"] = [{"value": k, "count": n} for k, n in sorted(rows, key=lambda r: -r[1])]
+    return out
 
 
 def _goal_of(node: Node) -> int | None:
@@ -152,4 +271,181 @@ def _code_key(code: str) -> list:
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
 
 
-__all__ = ["ActivityFilter", "Document", "activity_dict", "count_activities", "query_activities"]
+
+
+
+# --- Activity detail with evidence, and the review queue -----------------------------------
+
+SOURCE_CONTEXT = 300  # characters of document text shown around a source block
+MAX_BLOCK = 20_000  # a source block longer than this is cut (the rest is one click away)
+
+
+def _segments(text_: str, base: int, spans: list[tuple[int, int, str]]) -> list[dict]:
+    """Split ``text_`` (starting at document offset ``base``) into plain and highlighted runs."""
+    cuts = sorted({0, len(text_)} | {min(max(p - base, 0), len(text_)) for s, e, _ in spans for p in (s, e)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a == b:
+            continue
+        labels = sorted({lab for s, e, lab in spans if s - base <= a and b <= e - base})
+        out.append({"text": text_[a:b], "marks": labels})
+    return out
+
+
+def link_dict(lk: ActivityLink) -> dict:
+    """One activity link with everything a reviewer needs."""
+    return {"id": lk.id, "activity_id": lk.activity_id, "node": lk.node.ref,
+            "node_title": lk.node.short_title or lk.node.title, "framework": lk.node.framework_id,
+            "kind": lk.kind, "method": lk.method, "confidence": lk.confidence, "primary": lk.primary,
+            "document_id": lk.document_id,
+            "span": [lk.span_start, lk.span_end] if lk.span_start is not None else None,
+            "evidence": lk.evidence, "review": lk.review, "reviewed_by": lk.reviewed_by,
+            "reviewed_at": lk.reviewed_at.isoformat() if lk.reviewed_at else None}
+
+
+def activity_detail(session: Session, activity_id: int) -> dict | None:
+    """An activity with all its links (rejected too), source text with evidence spans marked,
+    and the review history of its links; None if there is no such activity."""
+    a = session.scalar(select(Activity).where(Activity.id == activity_id).options(
+        selectinload(Activity.links).selectinload(ActivityLink.node),
+        selectinload(Activity.sources).selectinload(ActivitySource.document)))
+    if a is None:
+        return None
+    out = activity_dict(a)
+    all_links = sorted(a.links, key=lambda x: (x.kind != "stated", x.node.framework_id, _code_key(x.node.code)))
+    out["all_links"] = [link_dict(lk) for lk in all_links]
+    out["attrs"] = a.attrs or {}
+    sources = []
+    for src in a.sources:
+        doc = src.document
+        if doc is None:
+            continue
+        start = max(0, src.start - SOURCE_CONTEXT)
+        end = min(len(doc.text), src.end + SOURCE_CONTEXT, src.start + MAX_BLOCK)
+        spans = [(src.start, src.end, "block")]
+        for lk in a.links:
+            if lk.span_start is not None and lk.span_end is not None and lk.document_id in (None, doc.id):
+                spans.append((lk.span_start, lk.span_end, lk.node.ref))
+        sources.append({"document_id": doc.id, "document": doc.filename, "title": doc.title,
+                        "section": src.section, "page": src.page, "start": src.start, "end": src.end,
+                        "segments": _segments(doc.text[start:end], start, spans),
+                        "cut_before": start > 0, "cut_after": end < len(doc.text)})
+    out["source_texts"] = sources
+    ids = [lk.id for lk in a.links]
+    events = session.scalars(select(ReviewEvent).where(ReviewEvent.table == "activity_links",
+                                                       ReviewEvent.row_id.in_(ids))
+                             .order_by(ReviewEvent.at.desc(), ReviewEvent.id.desc())).all() if ids else []
+    out["review_events"] = [review_event_dict(e) for e in events]
+    return out
+
+
+def review_event_dict(e: ReviewEvent) -> dict:
+    return {"id": e.id, "table": e.table, "row_id": e.row_id, "action": e.action, "actor": e.actor,
+            "before": e.before, "after": e.after, "at": e.at.isoformat() if e.at else None}
+
+
+@dataclass
+class SuggestionFilter:
+    sdg: int | None = None
+    framework: str | None = None
+    min_confidence: float = 0.0
+    review: str = "unverified"
+    activity_id: int | None = None
+
+
+def _suggestions_select(f: SuggestionFilter) -> Select:
+    stmt = (select(ActivityLink).join(Node, ActivityLink.node_id == Node.id)
+            .where(ActivityLink.kind == "suggested", ActivityLink.review == f.review))
+    if f.sdg is not None:
+        goal = str(f.sdg)
+        stmt = stmt.where(Node.framework_id == "sdg", or_(Node.code == goal, Node.code.like(f"{goal}.%")))
+    if f.framework:
+        stmt = stmt.where(Node.framework_id == f.framework)
+    if f.min_confidence:
+        stmt = stmt.where(ActivityLink.confidence >= f.min_confidence)
+    if f.activity_id is not None:
+        stmt = stmt.where(ActivityLink.activity_id == f.activity_id)
+    return stmt
+
+
+def suggestion_page(session: Session, f: SuggestionFilter, *, page: int = 1, per_page: int = 50) -> dict:
+    """A page of suggested links (most confident first) with their activities' titles."""
+    total = session.scalar(select(func.count()).select_from(
+        _suggestions_select(f).with_only_columns(ActivityLink.id).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    if page < 1 or page > pages:
+        raise PageOutOfRange(f"page {page} does not exist: the queue has {pages} page(s)")
+    stmt = (_suggestions_select(f).order_by(ActivityLink.confidence.desc(), ActivityLink.id)
+            .limit(per_page).offset((page - 1) * per_page)
+            .options(selectinload(ActivityLink.node), selectinload(ActivityLink.activity)))
+    rows = []
+    for lk in session.scalars(stmt):
+        d = link_dict(lk)
+        d["activity_title"] = lk.activity.title
+        d["activity_type"] = lk.activity.type
+        d["activity_year"] = lk.activity.year
+        rows.append(d)
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "per_page": per_page}
+
+
+REVIEW_ACTIONS = {"accept": "accepted", "reject": "rejected", "edit": "edited", "reset": "unverified"}
+
+
+class ReviewError(ValueError):
+    """A review request that cannot be applied (unknown link or node, clash); nothing changed."""
+
+
+def review_links(session: Session, link_ids: list[int], action: str, actor: str,
+                 node_ref: str | None = None, now=None) -> list[dict]:
+    """Accept, reject, edit (move to another node) or reset activity links, recording each
+    change as a ReviewEvent (who, when, before, after). All or nothing: the caller's
+    transaction rolls everything back when this raises."""
+    from sdgmap.store.models import utcnow
+
+    if action not in REVIEW_ACTIONS:
+        raise ReviewError(f"unknown action {action!r} (accept, reject, edit or reset)")
+    if not link_ids:
+        raise ReviewError("no links selected")
+    ids = sorted(set(link_ids))
+    links = {lk.id: lk for lk in session.scalars(
+        select(ActivityLink).where(ActivityLink.id.in_(ids)).options(selectinload(ActivityLink.node)))}
+    missing = [i for i in ids if i not in links]
+    if missing:
+        raise ReviewError(f"no activity link with id {', '.join(map(str, missing[:5]))}")
+    new_node = None
+    if action == "edit":
+        if not node_ref:
+            raise ReviewError("edit needs the node to link to instead (e.g. sdg:9.c)")
+        fw, _, code = node_ref.strip().partition(":")
+        new_node = session.scalar(select(Node).where(Node.framework_id == fw, Node.code == code))
+        if new_node is None:
+            raise ReviewError(f"no node {node_ref!r} (write framework:code, e.g. sdg:9.c)")
+    at = now or utcnow()
+    actor = (actor or "").strip()[:200] or "anonymous"
+    out = []
+    for i in ids:
+        lk = links[i]
+        before = {"node": lk.node.ref, "review": lk.review, "kind": lk.kind}
+        if new_node is not None and new_node.id != lk.node_id:
+            clash = session.scalar(select(ActivityLink.id).where(
+                ActivityLink.activity_id == lk.activity_id, ActivityLink.node_id == new_node.id,
+                ActivityLink.kind == lk.kind, ActivityLink.method == lk.method))
+            if clash:
+                raise ReviewError(f"activity {lk.activity_id} already has a {lk.kind} link to {new_node.ref}")
+            lk.node_id = new_node.id
+            lk.node = new_node
+        lk.review = REVIEW_ACTIONS[action]
+        lk.reviewed_by = actor
+        lk.reviewed_at = at
+        after = {"node": lk.node.ref, "review": lk.review, "kind": lk.kind}
+        session.add(ReviewEvent(table="activity_links", row_id=lk.id, action=action, actor=actor,
+                                before=before, after=after, at=at))
+        out.append(link_dict(lk))
+    session.flush()
+    return out
+
+
+__all__ = ["ActivityFilter", "ActivityPage", "Document", "PageOutOfRange", "ReviewError",
+           "SuggestionFilter", "activity_detail", "activity_dict", "activity_facets", "activity_page",
+           "count_activities", "filtered_select", "link_dict", "query_activities", "review_links",
+           "search_words", "suggestion_page"]
