@@ -6,8 +6,12 @@ from __future__ import annotations
 import csv
 from functools import cache
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from sdgmap.frameworks.builtin import DATA
 from sdgmap.reports.model import Report, Section, Table
+from sdgmap.store.models import Activity
 
 # A report states what the register states: stated and curated links, and suggestions a
 # person accepted. Unreviewed suggestions appear only where a report says "suggested".
@@ -79,4 +83,17 @@ def add_review_section(report: Report) -> None:
     sec.add(Table("Problems to fix before submission (register id, entry, field, problem)",
                   ["Register id", "Entry", "Field", "Problem"],
                   [["" if w.activity_id is None else f"#{w.activity_id}", w.title, w.field, w.message]
-                   for w in report.warnings]))
+                   for w in report.warnings], widths=[1, 3, 2, 3]))
+
+
+def load_attrs(session: Session, rows: list[dict]) -> None:
+    """Add each activity's ``attrs`` (target audience, languages, ...) to its dict.
+
+    ``activity_dict`` does not carry attrs; the questionnaire needs a few of them.
+    """
+    ids = [a["id"] for a in rows if "attrs" not in a]
+    if not ids:
+        return
+    found = dict(session.execute(select(Activity.id, Activity.attrs).where(Activity.id.in_(ids))).all())
+    for a in rows:
+        a.setdefault("attrs", found.get(a["id"]) or {})

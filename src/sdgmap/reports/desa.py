@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
 from sdgmap.reports.checks import DESCRIPTION_WORD_LIMIT, check_block
-from sdgmap.reports.common import add_review_section, entity_name, sdg_text, trusted_goals
+from sdgmap.reports.common import (
+    add_review_section,
+    entity_name,
+    load_attrs,
+    sdg_text,
+    trusted_goals,
+)
 from sdgmap.reports.model import (
     ActivityBlock,
     Bullets,
@@ -163,6 +169,7 @@ def build_desa(session: Session, entity: str | None, year: int | None,
         for t in types:
             rows += query_activities(session, ActivityFilter(type=t, **base))
         rows.sort(key=lambda a: a["id"])
+        load_attrs(session, rows)
         if focus:
             rows.sort(key=_focus_key(focus))  # stable: register order within each group
         parts[part] = rows

@@ -28,6 +28,7 @@ class Table:
     caption: str
     columns: list[str]
     rows: list[list[str]]
+    widths: list[float] | None = None  # relative column widths; None = equal
     kind: str = "table"
 
 
@@ -56,6 +57,9 @@ class ActivityBlock:
     fields: list[FieldValue]
     sdgs: list[int] = field(default_factory=list)
     heading: str = ""  # e.g. "Event 3 (register #12)"
+    # "lines": label on its own line, then the value (the questionnaire layout ingest reads);
+    # "inline": "Label: value" in one paragraph (compact, for reports people only read).
+    layout: str = "lines"
     kind: str = "activity"
 
     @property

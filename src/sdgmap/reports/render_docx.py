@@ -86,6 +86,14 @@ class _Writer:
             p = self.doc.add_paragraph(b.heading, style="Block Heading")
             _bookmark(p, f"activity_{b.activity_id}", self._next_bookmark())
         for fv in b.fields:
+            if b.layout == "inline":
+                parts = _paragraphs(fv.value) or [""]
+                p = self.doc.add_paragraph(style="Field Value")
+                p.add_run(f"{fv.label}: ", style="Strong")
+                p.add_run(parts[0])
+                for part in parts[1:]:
+                    self.doc.add_paragraph(part, style="Field Value")
+                continue
             self.doc.add_paragraph(fv.label, style="Field Label")
             for part in _paragraphs(fv.value) or [""]:
                 self.doc.add_paragraph(part, style="Field Value")
@@ -102,6 +110,12 @@ class _Writer:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=False):
                 cell.text = str(text)
+        if t.widths:
+            table.autofit = False
+            scale = self.width / sum(t.widths)
+            for col, w in zip(table.columns, t.widths, strict=False):
+                for cell in col.cells:
+                    cell.width = int(w * scale)
         self.doc.add_paragraph("", style="Normal")
 
     def figure(self, f: Figure) -> None:
