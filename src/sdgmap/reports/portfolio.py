@@ -157,8 +157,19 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
                       "(replace DB with your database path or URL)."))
     app.add(Table("Counts and the commands that reproduce them", ["Count", "Value", "Command"],
                   [[label, str(n), cmd] for label, n, cmd in count.log], widths=[2.2, 0.7, 5]))
+    acts = report.add(Section("Appendix: activities in scope"))
+    acts.add(Table("Register entries counted in this report", ["Register id", "Activity", "Type",
+                                                              "Stated SDGs", "Suggested SDGs"],
+                   [[f"#{a['id']}", a["title"], a["type"], _goals(a, STATED), _goals(a, SUGGESTED)]
+                    for a in rows], widths=[0.8, 4, 1.2, 1.5, 1.5]))
     report.activity_ids = [a["id"] for a in rows]
     return report
+
+
+def _goals(a: dict, kinds: tuple[str, ...]) -> str:
+    goals = sorted({int(h) for lk in a["links"] if lk["kind"] in kinds and lk["node"].startswith("sdg:")
+                    and (h := lk["node"][4:].split(".")[0]).isdigit()})
+    return ", ".join(map(str, goals)) or "-"
 
 
 def _short(title: str, n: int = 90) -> str:
