@@ -1,5 +1,112 @@
 """Ingestion: turn reports (txt, md, docx, pdf, html) into register activities with provenance.
 
-``references.extract`` finds explicit references in any text (SDGs, targets, Action Lines,
-ITU-D outcomes, UN entities, dates, places, URLs, money, counts).
+Pipeline, per file: ``readers`` (bytes -> one text with stable offsets, PDF pages) ->
+``questionnaire`` and ``other_structures`` (blocks -> ``Candidate`` activities) ->
+``references`` (explicit SDG/target/Action Line/outcome/entity/date/place mentions) ->
+``register`` (one transaction: document, activities, sources, stated links, mentions).
+
+``ingest_paths`` parses every file before writing any, so one bad file in a batch stops
+the batch with a one-line ``IngestError`` and the database unchanged; each good file is then
+written in its own transaction. ``ingest_bytes`` does the same for an upload.
 """
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sdgmap.ingest.errors import FileTooLargeError, IngestError
+from sdgmap.ingest.parse import ParsedDocument, parse_document
+from sdgmap.ingest.readers import DEFAULT_MAX_BYTES
+from sdgmap.ingest.references import Mention, extract
+from sdgmap.ingest.register import FileResult, write_document
+
+__all__ = [
+    "DEFAULT_MAX_BYTES", "FileResult", "IngestError", "IngestReport", "Mention", "extract",
+    "ingest_bytes", "ingest_paths", "parse_document",
+]
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def activities(self) -> Counter:
+        total: Counter = Counter()
+        for f in self.files:
+            total.update(f.activities)
+        return total
+
+    @property
+    def links(self) -> int:
+        return sum(f.links for f in self.files)
+
+    @property
+    def mentions(self) -> int:
+        return sum(f.mentions for f in self.files)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{f.filename}: {w}" for f in self.files for w in f.warnings]
+
+    def as_dict(self) -> dict:
+        return {
+            "files": [f.as_dict() for f in self.files],
+            "ingested": sum(1 for f in self.files if f.status == "ingested"),
+            "unchanged": sum(1 for f in self.files if f.status == "unchanged"),
+            "activities": dict(self.activities), "activities_total": sum(self.activities.values()),
+            "merged": sum(f.merged for f in self.files), "links": self.links,
+            "mentions": self.mentions, "warnings": self.warnings,
+        }
+
+
+def _read_path(path: Path, max_bytes: int) -> bytes:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(name, exc.strerror or "cannot open") from None
+    if path.is_dir():
+        raise IngestError(name, "is a folder, not a file")
+    if size > max_bytes:
+        # Refuse before reading: a huge file should not be loaded into memory at all.
+        raise FileTooLargeError(name, f"{size / 1048576:.1f} MB, the limit is {max_bytes / 1048576:.1f} MB")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(name, exc.strerror or "cannot read") from None
+
+
+def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None, entity: str | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest files into ``store``; see the module docstring for the transaction rules.
+
+    ``progress`` is called with each file's name once it is written.
+    """
+    parsed: list[ParsedDocument] = []
+    for p in paths:
+        path = Path(p)
+        data = _read_path(path, max_bytes)
+        parsed.append(parse_document(path.name, data, year=year, entity=entity, max_bytes=max_bytes))
+    report = IngestReport()
+    for doc in parsed:
+        report.files.append(_write(store, doc))
+        if progress is not None:
+            progress(doc.filename)
+    return report
+
+
+def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> IngestReport:
+    """Ingest one uploaded file (the web app's upload form)."""
+    doc = parse_document(filename, data, year=year, entity=entity, max_bytes=max_bytes)
+    return IngestReport([_write(store, doc)])
+
+
+def _write(store, doc: ParsedDocument) -> FileResult:
+    with store.transaction() as session:
+        return write_document(session, doc)

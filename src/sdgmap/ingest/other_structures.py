@@ -1,0 +1,200 @@
+"""Structures outside questionnaire blocks: resolutions, bullet-list initiatives, ITU-D outcomes.
+
+- Resolutions and decisions: ``Resolution 71 (Rev. Dubai, 2018)``, ``RESOLUTION 140 (REV.
+  BUCHAREST, 2022)``, ``Resolution 1332 (Rev. 2016)``. One decision per resolution and
+  document, with a source for every place it is cited; a bullet line that starts with the
+  resolution gives its subject as the description.
+- Named initiatives in bullet lists introduced by a line such as ``Below are some key
+  initiatives with ...:`` (also partnerships, programmes, coalitions; ``publications:`` lists
+  give publications). The name is the bullet up to its first clause (``led by``, ``:``...).
+- ITU-D outcome statements (TDAG report, Annex 1): ``D.1-1: Enhanced review ...`` followed by
+  ``Contributes to achievement of SDG Goals ...`` and ``... WSIS AL ...`` lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sdgmap.ingest.candidates import Candidate, StatedLink, collapse, split_names
+from sdgmap.ingest.questionnaire import Section, section_at
+from sdgmap.ingest.references import extract
+
+# --- resolutions -----------------------------------------------------------------------------
+
+RESOLUTION_RE = re.compile(
+    r"\bResolution\s+(?P<num>\d{1,4})\s*\(\s*(?P<rev>Rev\.?\s*)?(?:(?P<place>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .'-]*?)\s*,\s*)?"
+    r"(?P<year>(?:19|20)\d\d)\s*\)", re.I)
+_BODY_RE = re.compile(
+    r"^\s*of\s+(?:the\s+)?(?P<body>Plenipotentiary\s+Conference|World\s+Telecommunication\s+Development\s+"
+    r"Conference|WTDC|ITU\s+Council|Council|World\s+Telecommunication\s+Standardization\s+Assembly|WTSA|"
+    r"Radiocommunication\s+Assembly|ITU\s+Plenipotentiary\s+Conference)", re.I)
+_BULLET = r"[•·▪◦●*-]"
+
+
+def resolution_title(m: re.Match) -> str:
+    place = " ".join(w.capitalize() for w in (m.group("place") or "").split())
+    inner = ("Rev. " if m.group("rev") else "") + (f"{place}, " if place else "") + m.group("year")
+    return f"Resolution {int(m.group('num'))} ({inner})"
+
+
+def extract_resolutions(text: str, sections: list[Section], taken: list[tuple[int, int]]) -> list[Candidate]:
+    by_title: dict[str, Candidate] = {}
+    for m in RESOLUTION_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue  # inside a questionnaire block: part of that activity's text
+        title = resolution_title(m)
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        before = text[line_start:m.start()]
+        is_item = re.fullmatch(rf"\s*(?:{_BULLET}\s*)?", before) is not None
+        subject = collapse(text[m.end():line_end]).strip(" .;:-") if is_item else ""
+        span = (line_start + len(before) - len(before.lstrip()), line_end) if is_item else m.span()
+        cand = by_title.get(title)
+        section = section_at(sections, m.start())
+        if cand is None:
+            cand = Candidate(type="decision", title=title, start=span[0], end=span[1],
+                             extractor="resolution", section=section)
+            cand.attrs = {"resolution": int(m.group("num")), "adopted_year": int(m.group("year")),
+                          "revised": bool(m.group("rev"))}
+            if m.group("place"):
+                cand.attrs["place"] = " ".join(w.capitalize() for w in m.group("place").split())
+            by_title[title] = cand
+        else:
+            cand.more_spans.append((span[0], span[1], section))
+        if subject and not cand.description:
+            cand.description = subject
+        body = _BODY_RE.match(text[m.end():m.end() + 80])
+        if body and "body" not in cand.attrs:
+            cand.attrs["body"] = collapse(body.group("body"))
+    return list(by_title.values())
+
+
+# --- bullet-list initiatives -----------------------------------------------------------------
+
+_INTRO_RE = re.compile(
+    r"(?im)^(?P<line>[^\n]*\b(?P<kw>initiatives|partnerships|programmes|programs|coalitions|"
+    r"joint\s+projects|publications)\b[^\n]*:)[ \t]*$")
+_ITEM_RE = re.compile(rf"^[ \t]*(?P<mark>{_BULLET}|D(?=[ \t]))[ \t]+(?P<body>\S.*)$")
+_NAME_CUT = re.compile(
+    r"\s*(?::|;|\s[–—-]\s(?=[a-z])|,\s|\s(?:led|implemented|organized|organised|coordinated|"
+    r"supported|hosted|launched|by|to|in\s+partnership|in\s+collaboration|within|with\s+notable|"
+    r"with\s+membership|with\s+the\s+support|particularly|is|are|which|that)\b)")
+
+
+def initiative_name(body: str) -> str:
+    """``Broadband Commission for Sustainable Development led by ITU and UNESCO`` -> the name."""
+    body = collapse(body).strip(" ;.")
+    # Keep "(FIGI)"-style acronyms; a longer parenthesis is commentary.
+    body = re.sub(r"\s*\((?![A-Z0-9][\w-]{1,12}\))[^)]*\)?", "", body)
+    m = _NAME_CUT.search(body, 3)
+    name = body[:m.start()] if m else body
+    words = name.split()
+    return " ".join(words[:14]).strip(" ,;:-–")
+
+
+def extract_bullet_initiatives(text: str, sections: list[Section],
+                               taken: list[tuple[int, int]]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for intro in _INTRO_RE.finditer(text):
+        if len(intro.group("line")) > 160:
+            continue  # a paragraph that happens to end with a colon, not a list heading
+        kw = intro.group("kw").lower()
+        ctype = "publication" if kw == "publications" else "initiative"
+        pos = intro.end() + 1
+        items: list[tuple[int, int, str]] = []
+        mark = None
+        while pos < len(text):
+            line_end = text.find("\n", pos)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[pos:line_end]
+            if not line.strip():
+                pos = line_end + 1
+                continue
+            m = _ITEM_RE.match(line)
+            if not m or (mark is not None and m.group("mark") != mark):
+                break
+            mark = m.group("mark")
+            items.append((pos + m.start("body"), line_end, m.group("body")))
+            pos = line_end + 1
+        for start, end, body in items:
+            if any(s <= start < e for s, e in taken):
+                continue
+            name = initiative_name(body)
+            if len(name) < 3:
+                continue
+            cand = Candidate(type=ctype, title=name, start=start, end=end, extractor="bullet-list",
+                             section=section_at(sections, start), description=collapse(body))
+            mentions = extract(body)
+            ents = [(m.start, m.end, m.text) for m in mentions if m.kind == "un_entity"]
+            cand.partners = split_names("", ents)
+            for m in mentions:
+                ref = _ref_for(m.kind, m.value)
+                if ref:
+                    cand.links.append(StatedLink(ref, start + m.start, start + m.end, m.text, m.primary))
+                elif m.kind == "url" and not cand.website:
+                    cand.website = m.value
+            cand.attrs["list_intro"] = collapse(intro.group("line"))
+            out.append(cand)
+    return out
+
+
+def _ref_for(kind: str, value: str) -> str | None:
+    if kind in ("sdg_goal", "sdg_target", "sdg_indicator"):
+        return f"sdg:{value}"
+    if kind == "action_line":
+        return f"wsis:{value}"
+    if kind == "itu_outcome":
+        return f"itu-sp-2020:{value}"
+    return None
+
+
+# --- ITU-D outcomes (TDAG Annex 1) -----------------------------------------------------------
+
+_OUTCOME_LINE = re.compile(r"(?m)^[ \t]*(?P<code>D\.(?P<o>[1-4])\s*[-.]\s*(?P<n>[1-9]))\s*:\s*(?P<rest>\S.*)$")
+_CONTRIB = re.compile(r"(?i)^\s*Contributes\s+to\b")
+
+
+def extract_outcomes(text: str, sections: list[Section]) -> list[Candidate]:
+    out: list[Candidate] = []
+    matches = list(_OUTCOME_LINE.finditer(text))
+    for i, m in enumerate(matches):
+        limit = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        # The statement may wrap; the block ends after its "Contributes to ..." lines.
+        pos = m.end() + 1
+        end = m.end()
+        statement = [m.group("rest")]
+        seen_contrib = False
+        while pos < limit:
+            line_end = text.find("\n", pos)
+            line_end = limit if line_end < 0 or line_end > limit else line_end
+            line = text[pos:line_end]
+            if not line.strip() or re.match(r"(?i)\s*ANNEX\b", line):
+                break
+            if _CONTRIB.match(line):
+                seen_contrib = True
+            elif seen_contrib:
+                break
+            else:
+                statement.append(line)
+            end = line_end
+            pos = line_end + 1
+        if not seen_contrib:
+            continue  # an outcome code in running text, not a statement with its links
+        code = f"D.{m.group('o')}-{m.group('n')}"
+        title = collapse(" ".join(statement)).rstrip(". ")
+        cand = Candidate(type="outcome", title=f"{code}: {title}"[:300], start=m.start("code"), end=end,
+                         extractor="itu-d-outcome", section=section_at(sections, m.start()),
+                         description=collapse(" ".join(statement)))
+        cand.attrs = {"outcome": code, "plan": "itu-sp-2020"}
+        cand.links.append(StatedLink(f"itu-sp-2020:{code}", m.start("code"), m.end("code"), m.group("code")))
+        body = text[m.end():end]
+        for mm in extract(body):
+            ref = _ref_for(mm.kind, mm.value)
+            if ref and mm.kind != "itu_outcome":
+                line_s = body.rfind("\n", 0, mm.start) + 1
+                line_e = body.find("\n", mm.end)
+                evidence = collapse(body[line_s:line_e if line_e >= 0 else len(body)])
+                cand.links.append(StatedLink(ref, m.end() + mm.start, m.end() + mm.end, evidence, mm.primary))
+        out.append(cand)
+    return out

@@ -1,0 +1,338 @@
+"""Readers: bytes of a .txt, .md, .docx, .pdf or .html file -> one text with stable offsets.
+
+Every span stored later (activity sources, link evidence, mentions) is an offset into
+``ReadResult.text``, which is stored with the document, so spans stay valid whatever the
+original format. PDFs also get ``pages`` (``[page_no, start, end]``) so a span can be shown
+with its page. Tables (DOCX, HTML) become lines the structure extractor understands: a table
+whose first row is a header becomes one ``Header: value`` block per row; other tables become
+one line per row with cells separated by tabs.
+
+Errors are ``IngestError`` subclasses naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+from sdgmap.ingest.errors import (
+    BinaryFileError,
+    CorruptFileError,
+    EmptyFileError,
+    EncodingError,
+    EncryptedPDFError,
+    FileTooLargeError,
+    NoTextError,
+    UnsupportedFormatError,
+)
+
+MEDIA_TYPES = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".html": "text/html",
+    ".htm": "text/html",
+}
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class ReadResult:
+    text: str
+    media_type: str
+    pages: list[list[int]] = field(default_factory=list)  # [[page_no, start, end], ...]
+    title: str = ""
+
+
+def sniff_suffix(filename: str, data: bytes) -> str:
+    """The format to read: the file's extension, or its magic bytes when the extension is unknown."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in MEDIA_TYPES:
+        return suffix
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF"):
+        return ".pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return ".docx"
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    if suffix in ("", ".text"):
+        return ".txt"
+    return suffix
+
+
+def read_bytes(filename: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+    """Read one file's bytes; raise an ``IngestError`` naming ``filename`` if it cannot be read."""
+    if len(data) > max_bytes:
+        raise FileTooLargeError(filename, f"{_size(len(data))}, the limit is {_size(max_bytes)}")
+    if not data.strip():
+        raise EmptyFileError(filename)
+    suffix = sniff_suffix(filename, data)
+    if suffix not in MEDIA_TYPES:
+        raise UnsupportedFormatError(filename, f"'{suffix}'")
+    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(
+        suffix, _read_text)
+    result = reader(filename, data)
+    result.media_type = MEDIA_TYPES[suffix]
+    if not result.text.strip():
+        if suffix == ".pdf":
+            raise NoTextError(filename)
+        raise EmptyFileError(filename)
+    return result
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def normalise(text: str) -> str:
+    """Unix line ends, no NULs: the one text all offsets refer to."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+# --- plain text and Markdown -----------------------------------------------------------------
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls > len(sample) * 0.05
+
+
+def decode_text(filename: str, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise EncodingError(filename, f"broken UTF-16 at byte {exc.start}") from None
+    if _looks_binary(data):
+        raise BinaryFileError(filename)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise EncodingError(
+            filename, f"byte 0x{data[exc.start]:02x} on line {line} is not UTF-8; it looks like "
+            "Latin-1 or Windows-1252") from None
+
+
+def _read_text(filename: str, data: bytes) -> ReadResult:
+    return ReadResult(normalise(decode_text(filename, data)), "text/plain")
+
+
+# --- tables (shared by DOCX and HTML) --------------------------------------------------------
+
+def render_table(rows: list[list[str]]) -> str:
+    rows = [[re.sub(r"\s*\n\s*", " ", c).strip() for c in _dedupe_merged(r)] for r in rows]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return ""
+    header = rows[0]
+    width = max(len(r) for r in rows)
+    is_header = len(rows) > 1 and width >= 3 and all(header) and len(header) == width and all(
+        len(c) < 60 for c in header)
+    if is_header:
+        blocks = []
+        for r in rows[1:]:
+            blocks.append("\n".join(f"{h}: {v}" for h, v in zip(header, r, strict=False) if v))
+        return "\n\n".join(blocks)
+    return "\n".join("\t".join(r) for r in rows)
+
+
+def _dedupe_merged(cells: list[str]) -> list[str]:
+    """Merged cells repeat their text in every grid cell they span; keep one."""
+    out: list[str] = []
+    for c in cells:
+        if out and c == out[-1] and c:
+            continue
+        out.append(c)
+    return out
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+def _read_docx(filename: str, data: bytes) -> ReadResult:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise CorruptFileError(filename, f"not a valid .docx: {exc}") from None
+    except Exception as exc:  # lxml and python-docx raise many kinds on broken packages
+        raise CorruptFileError(filename, f"not a valid .docx: {type(exc).__name__}") from None
+    parts: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            parts.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            table = Table(child, document)
+            rows = [[cell.text for cell in row.cells] for row in table.rows]
+            parts.append("")
+            parts.append(render_table(rows))
+            parts.append("")
+    title = (document.core_properties.title or "").strip()
+    return ReadResult(normalise("\n".join(parts)), "", title=title)
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+def _read_pdf(filename: str, data: bytes) -> ReadResult:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # warnings on odd PDFs are not user errors
+    if not data.lstrip().startswith(b"%PDF"):
+        raise CorruptFileError(filename, "no PDF header")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise EncryptedPDFError(filename)
+            except (DependencyError, FileNotDecryptedError, NotImplementedError):
+                raise EncryptedPDFError(filename) from None
+        texts = [normalise(page.extract_text() or "") for page in reader.pages]
+    except EncryptedPDFError:
+        raise
+    except FileNotDecryptedError:
+        raise EncryptedPDFError(filename) from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise CorruptFileError(filename, f"PDF cannot be parsed: {exc}") from None
+    except Exception as exc:  # pypdf raises assorted errors on damaged files
+        raise CorruptFileError(filename, f"PDF cannot be parsed: {type(exc).__name__}") from None
+    pieces: list[str] = []
+    pages: list[list[int]] = []
+    pos = 0
+    for number, page_text in enumerate(texts, start=1):
+        if pieces:
+            pieces.append("\n\n")
+            pos += 2
+        pieces.append(page_text)
+        pages.append([number, pos, pos + len(page_text)])
+        pos += len(page_text)
+    title = ""
+    try:
+        title = str((reader.metadata or {}).get("/Title") or "").strip()
+    except Exception:  # metadata is optional and often malformed
+        title = ""
+    return ReadResult("".join(pieces), "", pages=pages, title=title)
+
+
+def page_of(pages: list[list[int]], offset: int) -> int | None:
+    for number, start, end in pages:
+        if start <= offset <= end:
+            return number
+    return None
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li", "ul",
+          "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "pre",
+          "blockquote", "form", "fieldset", "address", "figure", "figcaption", "title"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "head"}
+
+
+class _HTMLText(HTMLParser):
+    """Text of an HTML page with block elements on their own lines and tables as rows.
+
+    The standard library parser gives start and end events, so block boundaries become line
+    breaks and ``<td>``/``<th>`` cells can be collected into rows; ``SDG <b>9</b>`` stays on
+    one line.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+        self.title_parts: list[str] = []
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self.in_title = True
+        if tag in _SKIP:
+            self.skip += 1
+            return
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self.cell = []
+        elif tag == "li" and self.cell is None:
+            self.out.append("\n• ")
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in ("td", "th") and self.tables and self.cell is not None:
+            if not self.tables[-1]:
+                self.tables[-1].append([])
+            self.tables[-1][-1].append("".join(self.cell))
+            self.cell = None
+        elif tag == "table" and self.tables:
+            rows = self.tables.pop()
+            self.out.append("\n\n" + render_table(rows) + "\n\n")
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title_parts.append(data)
+        if self.skip:
+            return
+        data = re.sub(r"[ \t\r\n\f]+", " ", data)
+        if self.cell is not None:
+            self.cell.append(data)
+        else:
+            self.out.append(data)
+
+    def _newline(self):
+        if self.cell is not None:
+            self.cell.append("\n")
+        else:
+            self.out.append("\n")
+
+
+def _read_html(filename: str, data: bytes) -> ReadResult:
+    if _looks_binary(data):
+        raise BinaryFileError(filename)
+    charset = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
+    encoding = charset.group(1).decode("ascii", "ignore").lower() if charset else "utf-8"
+    try:
+        html = data.decode(encoding if encoding not in ("utf8",) else "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        html = decode_text(filename, data)
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception as exc:  # HTMLParser is lenient; anything raised means a broken file
+        raise CorruptFileError(filename, f"HTML cannot be parsed: {exc}") from None
+    raw = "".join(parser.out)
+    lines = [ln.strip() for ln in raw.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+    return ReadResult(text, "", title=" ".join("".join(parser.title_parts).split()))
