@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from sdgmap.cli import cli
 from sdgmap.errors import UserError
 from sdgmap.reports import build_report, render
 from sdgmap.reports.checks import word_count
@@ -106,7 +105,7 @@ def test_desa_has_every_part_with_register_ids_and_stated_sdgs(filled):
     report = _build(store, "desa")
     titles = [s.title for s in report.sections]
     assert titles[0].startswith("1. ") and titles[3].startswith("4. ")
-    assert titles[-1] == "Review before submission"
+    assert titles[-1] == "5. Review before submission"
     blocks = {b.activity_id: b for b in _blocks(report)}
     assert set(blocks) == {ids[k] for k in ("wrc", "wsis", "sti", "u4ssc", "p2c")}  # 2023 only
     wrc = {f.label: f.value for f in blocks[ids["wrc"]].fields}
@@ -118,7 +117,7 @@ def test_desa_has_every_part_with_register_ids_and_stated_sdgs(filled):
         next(k for k in wrc if k.startswith("Description")): "What World Radiocommunication Conference 2023 did.",
         "Website (if applicable)": "https://www.itu.int/wrc-23/",
     }
-    assert blocks[ids["wrc"]].heading == f"Event 1 (register #{ids['wrc']})"
+    assert blocks[ids["wrc"]].heading == f"2.1 Event (register #{ids['wrc']})"
     p2c = {f.label: f.value for f in blocks[ids["p2c"]].fields}
     # An unreviewed suggestion (SDG 5) is not stated in a submission.
     assert p2c["Relevant SDGs (list all relevant goals)"] == "SDG 1, SDG 17"
@@ -322,6 +321,8 @@ def test_reference_docx_from_template_folder_must_be_valid(sqlite_filled, tmp_pa
 # --- CLI ------------------------------------------------------------------------------------
 
 def test_cli_writes_report_and_prints_warnings(sqlite_filled, tmp_path):
+    from sdgmap.cli import cli
+
     store, ids = sqlite_filled
     out = tmp_path / "desa.docx"
     runner = CliRunner()

@@ -71,9 +71,9 @@ def entity_name(entity: str) -> str:
     return entity
 
 
-def add_review_section(report: Report) -> None:
+def add_review_section(report: Report, title: str = "Review before submission") -> None:
     """The review section: every warning, or a line saying there is none."""
-    sec = report.add(Section("Review before submission"))
+    sec = report.add(Section(title))
     if not report.warnings:
         from sdgmap.reports.model import Paragraph
 

@@ -112,7 +112,10 @@ def field_value(a: dict, getter: str) -> str:
     if getter == "description":
         return a["description"] or ""
     if getter == "website":
-        return a["website"] or ""
+        attrs = a.get("attrs") or {}
+        if attrs.get("urls"):
+            return "\n".join(attrs["urls"])
+        return a["website"] or attrs.get("website_text", "")
     if getter == "location":
         return a["location"] or ""
     if getter == "dates":
@@ -125,8 +128,8 @@ def field_value(a: dict, getter: str) -> str:
     if getter == "sdgs":
         goals, primary = trusted_goals(a)
         return sdg_text(goals, primary)
-    if getter == "partners":
-        return _joined(a["partners"])
+    if getter == "partners":  # the partners as the report wrote them, when ingest kept that
+        return (a.get("attrs") or {}).get("partners_text") or _joined(a["partners"])
     attrs = a.get("attrs") or {}
     for key in ATTR_KEYS.get(getter, ()):
         if attrs.get(key):
@@ -184,29 +187,43 @@ def build_desa(session: Session, entity: str | None, year: int | None,
         sec = report.add(Section(f"{number}. {questions[part].strip().format(**fmt)}",
                                  numbered_title=True))
         rows = parts[part]
+        report.activity_ids += [a["id"] for a in rows]
         if part == "decisions":
-            if rows:
-                sec.add(Bullets([f"{a['title']} (register #{a['id']})" for a in rows]))
-            else:
-                sec.add(Paragraph("No governing-body decisions are recorded in the register for "
-                                  "this period.", style="note"))
-            report.activity_ids += [a["id"] for a in rows]
+            _decisions(sec, rows)
             continue
         if not rows:
             sec.add(Paragraph(f"No {part} are recorded in the register for this period.", style="note"))
         for i, a in enumerate(rows, 1):
+            # "2.1 Event (register #12)": a numbered sub-item, which is also where the
+            # questionnaire parser ends the previous block.
             block = ActivityBlock(a["id"], a["type"], a["title"],
                                   [FieldValue(label, field_value(a, getter))
                                    for label, getter, _ in FIELDS[part]],
                                   sdgs=trusted_goals(a)[0],
-                                  heading=f"{NOUN[part]} {i} (register #{a['id']})")
+                                  heading=f"{number}.{i} {NOUN[part]} (register #{a['id']})")
             sec.add(block)
-            report.activity_ids.append(a["id"])
             required = [label for label, _, req in FIELDS[part] if req]
             limited = [label for label, getter, _ in FIELDS[part] if getter == "description"]
             report.warnings += check_block(block, required, limited)
-    add_review_section(report)
+    # Numbered too, so that the last block of the questionnaire ends before the review.
+    add_review_section(report, title=f"{number + 1}. Review before submission")
     return report
+
+
+def _decisions(sec: Section, rows: list[dict]) -> None:
+    """One bullet per decision: its symbol and subject on one line, as the submissions list them."""
+    if not rows:
+        sec.add(Paragraph("No governing-body decisions are recorded in the register for this "
+                          "period.", style="note"))
+        return
+    items = []
+    for a in rows:
+        desc = " ".join((a["description"] or "").split())
+        items.append(f"{a['title']} {desc}" if desc and len(desc) < 400 else a["title"])
+    sec.add(Bullets(items))
+    # Ids after the list, not inside it: a bullet's text after the symbol is its subject.
+    sec.add(Paragraph("Register ids: " + "; ".join(f"#{a['id']} {a['title']}" for a in rows) + ".",
+                      style="note"))
 
 
 def _focus_phrase(focus: list[int]) -> str:

@@ -175,7 +175,7 @@ def _has(doc, style: str) -> bool:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _field_char(paragraph, kind: str) -> None:

@@ -25,10 +25,15 @@ def environment(template_dir: Path | None, fmt: str) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=fmt == "html",
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.filters["paragraphs"] = lambda text: [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    env.filters["paragraphs"] = paragraphs
     env.filters["md_cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
     return env
+
+
+def paragraphs(text: str) -> list[str]:
+    """Each non-empty line is a paragraph (ingest keeps a description's paragraphs as lines)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def render_text(report: Report, fmt: str, path: Path, template_dir: Path | None = None) -> Path:
