@@ -26,6 +26,8 @@ def cli(ctx: click.Context, db: str) -> None:
 
 
 # Command groups register themselves here; each lives in its own module.
+from sdgmap.cli import backup as _backup  # noqa: E402
+from sdgmap.cli import classify as _classify  # noqa: E402
 from sdgmap.cli import db as _db  # noqa: E402
 from sdgmap.cli import devdata as _devdata  # noqa: E402
 from sdgmap.cli import frameworks as _frameworks  # noqa: E402
@@ -33,8 +35,9 @@ from sdgmap.cli import ingest as _ingest  # noqa: E402
 from sdgmap.cli import links as _links  # noqa: E402
 from sdgmap.cli import report as _report  # noqa: E402
 from sdgmap.cli import serve as _serve  # noqa: E402
+from sdgmap.cli import users as _users  # noqa: E402
 
-for _module in (_db, _devdata, _frameworks, _ingest, _links, _report, _serve):
+for _module in (_classify, _db, _devdata, _frameworks, _ingest, _links, _report, _serve, _backup, _users):
     _module.register(cli)
 
 

@@ -1,0 +1,241 @@
+"""Accounts, roles, passwords, login sessions, API tokens and one-time links.
+
+Passwords are hashed with argon2id. Session ids, API tokens and one-time links are
+random 256-bit values given to the user once; only their SHA-256 digest is stored, so a
+copy of the database does not let anyone log in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sdgmap.errors import UserError
+from sdgmap.platform import audit
+from sdgmap.platform.audit import aware
+from sdgmap.platform.models import ROLES, ApiToken, OneTimeLink, User, WebSession
+from sdgmap.store.models import utcnow
+
+ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
+SCOPES = ("read", "submit", "review", "admin")
+SESSION_TTL = timedelta(hours=12)
+LINK_TTL = timedelta(days=7)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 is slow on purpose; bound the work an attacker can ask for
+USER_FIELDS = ("username", "email", "display_name", "role", "verified", "active")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the user does not exist, so a login takes as long either way.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def has_role(role: str | None, needed: str) -> bool:
+    return role is not None and ROLE_RANK.get(role, -1) >= ROLE_RANK[needed]
+
+
+def hash_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise UserError(f"password: must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    if len(password) > MAX_PASSWORD:
+        return False
+    try:
+        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                              password) and user is not None and user.password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_username(name: str) -> str:
+    name = (name or "").strip().lower()
+    if not USERNAME_RE.match(name):
+        raise UserError("username: 2-64 characters, letters, digits, '.', '_' or '-'")
+    return name
+
+
+def user_dict(u: User) -> dict:
+    return {"id": u.id, "username": u.username, "email": u.email, "display_name": u.display_name,
+            "role": u.role, "verified": u.verified, "active": u.active,
+            "created_at": aware(u.created_at).isoformat(), "created_ip": u.created_ip,
+            "has_password": u.password_hash is not None}
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    return user
+
+
+def create_user(session: Session, username: str, *, password: str | None = None,
+                role: str = "viewer", email: str = "", display_name: str = "",
+                verified: bool = False, actor: str = "", ip: str = "") -> User:
+    username = normalise_username(username)
+    if role not in ROLES:
+        raise UserError(f"role: must be one of {', '.join(ROLES)}")
+    if len(email) > 254 or len(display_name) > 200:
+        raise UserError("email or display name: too long")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UserError(f"username: {username!r} is taken")
+    user = User(username=username, email=email.strip(), display_name=display_name.strip(),
+                role=role, verified=verified, created_ip=ip[:64],
+                password_hash=hash_password(password) if password is not None else None)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor or username, "users", user.id, "create", {},
+                 audit.snapshot(user, USER_FIELDS))
+    return user
+
+
+def update_user(session: Session, user: User, actor: str, **changes) -> User:
+    """Change role / verified / active / email / display name, with an audit record."""
+    if "role" in changes and changes["role"] not in ROLES:
+        raise UserError(f"role: must be one of {', '.join(ROLES)}")
+    before = audit.snapshot(user, USER_FIELDS)
+    for key, value in changes.items():
+        if key not in USER_FIELDS or key == "username":
+            raise UserError(f"cannot change {key!r}")
+        setattr(user, key, value)
+    if changes.get("active") is False:  # a disabled account loses its sessions at once
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    audit.record(session, actor, "users", user.id, "update", before,
+                 audit.snapshot(user, USER_FIELDS))
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+    if not check_password(user, password or "") or not user.active:
+        raise UserError("wrong username or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(session: Session, user: User, password: str, actor: str) -> None:
+    user.password_hash = hash_password(password)
+    # A new password ends every other login.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    audit.record(session, actor, "users", user.id, "set_password", {}, {"password": "changed"})
+
+
+# --- login sessions ---------------------------------------------------------------------
+
+@dataclass
+class Login:
+    token: str  # goes into the cookie; never stored
+    session: WebSession
+
+
+def start_session(session: Session, user: User, ip: str = "", replaces: str | None = None) -> Login:
+    """A fresh session id at every login (no fixation); the previous one, if any, is dropped."""
+    if replaces:
+        session.execute(delete(WebSession).where(WebSession.token_hash == digest(replaces)))
+    token = secrets.token_urlsafe(32)
+    ws = WebSession(token_hash=digest(token), user_id=user.id, csrf=secrets.token_urlsafe(32),
+                    expires_at=utcnow() + SESSION_TTL, ip=ip[:64])
+    session.add(ws)
+    session.flush()
+    return Login(token, ws)
+
+
+def session_user(session: Session, token: str | None) -> tuple[User, WebSession] | None:
+    if not token or len(token) > 200:
+        return None
+    ws = session.scalar(select(WebSession).where(WebSession.token_hash == digest(token)))
+    if ws is None or aware(ws.expires_at) <= utcnow() or not ws.user.active:
+        return None
+    return ws.user, ws
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+def issue_token(session: Session, user: User, name: str, scopes: list[str], actor: str) -> tuple[str, ApiToken]:
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad or not scopes:
+        raise UserError(f"scopes: choose from {', '.join(SCOPES)} (got {', '.join(bad) or 'none'})")
+    secret = "sdgm_" + secrets.token_urlsafe(32)
+    tok = ApiToken(user_id=user.id, name=name[:100], token_hash=digest(secret), prefix=secret[:9],
+                   scopes=sorted(set(scopes)))
+    session.add(tok)
+    session.flush()
+    audit.record(session, actor, "api_tokens", tok.id, "issue", {},
+                 {"user": user.username, "name": tok.name, "scopes": tok.scopes})
+    return secret, tok
+
+
+def revoke_token(session: Session, token_id: int, actor: User) -> None:
+    tok = session.get(ApiToken, token_id)
+    if tok is None or (tok.user_id != actor.id and actor.role != "admin"):
+        raise UserError(f"no token {token_id}")
+    if tok.revoked_at is None:
+        tok.revoked_at = utcnow()
+        audit.record(session, actor.username, "api_tokens", tok.id, "revoke", {}, {})
+
+
+def token_user(session: Session, secret: str) -> tuple[User, list[str]] | None:
+    if not secret or len(secret) > 200:
+        return None
+    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if tok is None or tok.revoked_at is not None or not tok.user.active:
+        return None
+    tok.last_used_at = utcnow()
+    return tok.user, list(tok.scopes)
+
+
+def token_dict(t: ApiToken) -> dict:
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "scopes": t.scopes,
+            "created_at": aware(t.created_at).isoformat(),
+            "revoked": t.revoked_at is not None}
+
+
+# --- one-time links (invitations, password resets) --------------------------------------
+
+def issue_link(session: Session, user: User, purpose: str, actor: str) -> str:
+    """A one-time secret for an invitation or a password reset; the admin passes it on."""
+    token = secrets.token_urlsafe(32)
+    session.add(OneTimeLink(token_hash=digest(token), purpose=purpose, user_id=user.id,
+                            created_by=actor, expires_at=utcnow() + LINK_TTL))
+    audit.record(session, actor, "users", user.id, f"{purpose}_link", {}, {"expires_in_days": LINK_TTL.days})
+    return token
+
+
+def peek_link(session: Session, token: str, purpose: str) -> OneTimeLink:
+    link = session.scalar(select(OneTimeLink).where(OneTimeLink.token_hash == digest(token or ""),
+                                                    OneTimeLink.purpose == purpose))
+    if link is None or link.used_at is not None or aware(link.expires_at) <= utcnow():
+        raise UserError("this link is invalid, used or expired; ask an administrator for a new one")
+    return link
+
+
+def use_link(session: Session, token: str, purpose: str, password: str) -> User:
+    """Set the password through an invitation or reset link; the link is then spent."""
+    link = peek_link(session, token, purpose)
+    user = link.user
+    set_password(session, user, password, actor=user.username)
+    link.used_at = utcnow()
+    if purpose == "invite" and not user.verified:  # the invitation proves the address
+        update_user(session, user, user.username, verified=True)
+    return user
