@@ -17,6 +17,7 @@ Stable entry points (used by the reports):
 - ``overview(session)`` -> all of the above in one dict
 - ``sankey(session, strategy="itu-sp-2020", level="objective", sdg_level="goal")``
 - ``action_line_sdg_matrix(session, basis="activities" | "framework")``
+- ``matrix_cell_evidence(session, action_line, goal)`` -> framework links behind a cell
 - ``cooccurrence_network(session)`` -> SDG goals that co-occur in activities
 - ``trends_by_goal(session)`` -> activities per goal per report year
 """
@@ -30,7 +31,13 @@ from sdgmap.analytics.coverage import (
     overview,
     trends_by_goal,
 )
-from sdgmap.analytics.flows import action_line_sdg_matrix, cooccurrence_network, sankey
+from sdgmap.analytics.flows import (
+    action_line_sdg_matrix,
+    cooccurrence_network,
+    matrix_cell_evidence,
+    sankey,
+    strategy_levels,
+)
 
 __all__ = [
     "action_line_sdg_matrix",
@@ -39,8 +46,10 @@ __all__ = [
     "cooccurrence_network",
     "goal_coverage",
     "goal_meta",
+    "matrix_cell_evidence",
     "most_least_covered",
     "overview",
     "sankey",
+    "strategy_levels",
     "trends_by_goal",
 ]

@@ -244,3 +244,58 @@ def cooccurrence_network(session: Session, include_suggested: bool = True) -> di
     nodes = [{"code": g["code"], "short_title": g["short_title"], "colour": g["colour"],
               "count": counts.get(g["code"], 0)} for g in goal_meta(session)]
     return {"nodes": nodes, "edges": edges}
+
+
+def matrix_cell_evidence(session: Session, action_line: str, goal: str) -> dict:
+    """Why an Action Line and a goal meet in the framework matrix: direct framework links
+    between them, and the strategy elements that link to both (each with both links)."""
+    f, t = aliased(Node), aliased(Node)
+    rows = session.execute(
+        select(Link, f, t).join(f, Link.from_id == f.id).join(t, Link.to_id == t.id)
+        .where(Link.review != "rejected")).all()
+
+    def is_al(n: Node) -> bool:
+        return n.framework_id == "wsis" and n.code.split(".")[0] == action_line
+
+    def is_goal(n: Node) -> bool:
+        return n.framework_id == "sdg" and n.code.split(".")[0] == str(goal)
+
+    direct, by_from = [], defaultdict(lambda: {"al": [], "sdg": []})
+    for link, a, b in rows:
+        if (is_al(a) and is_goal(b)) or (is_goal(a) and is_al(b)):
+            direct.append({"from": a.ref, "to": b.ref, "kind": link.kind, "source": link.source,
+                           "locator": link.locator})
+        elif is_al(b):
+            by_from[a.ref]["al"].append(b.ref)
+            by_from[a.ref]["title"] = a.short_title or a.title
+        elif is_goal(b):
+            by_from[a.ref]["sdg"].append(b.ref)
+            by_from[a.ref]["title"] = a.short_title or a.title
+    via = [{"node": ref, "title": d.get("title", ""), "action_lines": sorted(set(d["al"])),
+            "sdgs": sorted(set(d["sdg"]))}
+           for ref, d in sorted(by_from.items()) if d["al"] and d["sdg"]]
+    return {"action_line": action_line, "goal": str(goal), "direct": direct, "via": via}
+
+
+def strategy_levels(session: Session, strategy: str) -> list[str]:
+    """Node kinds of a strategy framework that have links to Action Lines or SDGs (directly or
+    through their children), in hierarchy order: the levels the Sankey can start from."""
+    nodes = session.scalars(select(Node).where(Node.framework_id == strategy).order_by(Node.sort)).all()
+    linked = set(session.scalars(select(Link.from_id).join(Node, Link.to_id == Node.id)
+                                 .where(Node.framework_id.in_(("wsis", "sdg")))))
+    by_id = {n.id: n for n in nodes}
+    kinds: list[str] = []
+    for n in nodes:
+        if n.id in linked:
+            cur: Node | None = n
+            while cur is not None:
+                if cur.kind not in kinds:
+                    kinds.append(cur.kind)
+                cur = by_id.get(cur.parent_id) if cur.parent_id else None
+    depth = {}
+    for n in nodes:
+        d, cur = 0, n
+        while cur.parent_id and cur.parent_id in by_id:
+            d, cur = d + 1, by_id[cur.parent_id]
+        depth.setdefault(n.kind, d)
+    return sorted(kinds, key=lambda k: depth.get(k, 0))

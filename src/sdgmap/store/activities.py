@@ -295,7 +295,9 @@ def _segments(text_: str, base: int, spans: list[tuple[int, int, str]]) -> list[
 def link_dict(lk: ActivityLink) -> dict:
     """One activity link with everything a reviewer needs."""
     return {"id": lk.id, "activity_id": lk.activity_id, "node": lk.node.ref,
-            "node_title": lk.node.short_title or lk.node.title, "framework": lk.node.framework_id,
+            "node_title": (lk.node.short_title if lk.node.short_title not in ("", lk.node.code)
+                           else lk.node.title),
+            "framework": lk.node.framework_id,
             "kind": lk.kind, "method": lk.method, "confidence": lk.confidence, "primary": lk.primary,
             "document_id": lk.document_id,
             "span": [lk.span_start, lk.span_end] if lk.span_start is not None else None,

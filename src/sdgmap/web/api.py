@@ -1,0 +1,186 @@
+"""JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json): the same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from sdgmap import analytics
+from sdgmap.linkage import derived_links, get_node, stated_links
+from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
+from sdgmap.web import services
+from sdgmap.web.params import BadRequest, parse_list_query
+from sdgmap.web.security import check_csrf, clean_actor
+from sdgmap.web.upload import upload_document
+
+router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
+
+ACTIVITY_PARAMS = ("Filters: q (full text), type, year, sdg (1-17), target (9.c), action_line (C5), "
+                   "node (framework:code), kind (stated|derived|suggested|curated), partner, entity. "
+                   "Paging: page, per_page (max 100), sort (id|title|year|type|date), order (asc|desc).")
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+@router.get("/frameworks", summary="Frameworks with node and link counts")
+def frameworks(request: Request) -> list[dict]:
+    with _store(request).transaction() as s:
+        return services.frameworks(s)
+
+
+@router.get("/frameworks/{framework_id}", summary="A framework and all its nodes")
+def framework(request: Request, framework_id: str) -> dict:
+    with _store(request).transaction() as s:
+        return services.framework(s, framework_id[:64])
+
+
+@router.get("/nodes/{ref}", summary="A node (framework:code): text, links in and out, activities")
+def node(request: Request, ref: str) -> dict:
+    with _store(request).transaction() as s:
+        return services.node_page(s, ref[:140])
+
+
+@router.get("/links", summary="Stated and derived links of a node")
+def links(request: Request, node: str = Query(..., max_length=140, description="framework:code"),
+          direction: Literal["in", "out", "both"] = "both", derived: bool = True) -> dict:
+    from sdgmap.linkage import UnknownNode
+
+    with _store(request).transaction() as s:
+        try:
+            n = get_node(s, node)
+        except UnknownNode as exc:
+            raise services.NotFound(str(exc)) from None
+        out = {"node": n.ref, "stated": [v.as_dict() for v in stated_links(s, n, direction)]}
+        if derived:
+            out["derived"] = [v.as_dict() for v in derived_links(s, n)]
+        return out
+
+
+@router.get("/activities", summary="Activities: search, filter, sort, page", description=ACTIVITY_PARAMS)
+def activities(request: Request, facets: bool = False) -> dict:
+    q = parse_list_query(request.query_params)
+    with _store(request).transaction() as s:
+        return services.list_activities(s, q, with_facets=facets)
+
+
+@router.get("/activities/export", summary="The whole result set as CSV or JSON", description=ACTIVITY_PARAMS)
+def activities_export(request: Request, format: Literal["csv", "json"] = "json"):
+    q = parse_list_query(request.query_params)
+    store = _store(request)
+    gen = services.export_csv if format == "csv" else services.export_json
+
+    def stream():
+        with store.transaction() as s:
+            yield from gen(s, q)
+
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
+    return StreamingResponse(stream(), media_type=media)
+
+
+@router.get("/activities/{activity_id}", summary="One activity with links, evidence and review history")
+def activity(request: Request, activity_id: int) -> dict:
+    with _store(request).transaction() as s:
+        return services.get_activity(s, activity_id)
+
+
+@router.get("/documents", summary="Ingested documents")
+def documents(request: Request) -> list[dict]:
+    with _store(request).transaction() as s:
+        return services.documents(s)
+
+
+@router.get("/documents/{document_id}", summary="One document (text on request)")
+def document(request: Request, document_id: int, text: bool = False) -> dict:
+    with _store(request).transaction() as s:
+        return services.document(s, document_id, with_text=text)
+
+
+@router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)")
+async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
+                 csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
+    check_csrf(request, csrf_token)
+    result = await upload_document(_store(request), file, entity, request.app.state.upload_limit)
+    status = result.pop("status")
+    if status != 200:
+        return JSONResponse({"error": {"status": status, "message": result["message"]}}, status_code=status)
+    return JSONResponse(result)
+
+
+@router.get("/suggestions", summary="Suggested links waiting for review (the review queue)")
+def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
+                framework: str | None = Query(None, max_length=64),
+                min_confidence: float = Query(0.0, ge=0, le=1),
+                state: Literal["unverified", "accepted", "rejected", "edited"] = "unverified",
+                activity_id: int | None = None, page: int = Query(1, ge=1, le=100_000),
+                per_page: int = Query(50, ge=1, le=200)) -> dict:
+    f = SuggestionFilter(sdg=sdg, framework=framework, min_confidence=min_confidence, review=state,
+                         activity_id=activity_id)
+    with _store(request).transaction() as s:
+        return suggestion_page(s, f, page=page, per_page=per_page)
+
+
+class ReviewRequest(BaseModel):
+    ids: list[int] = Field(..., min_length=1, max_length=1000, description="activity link ids")
+    action: Literal["accept", "reject", "edit", "reset"]
+    node: str | None = Field(None, max_length=140, description="for edit: the node to link to instead")
+    reviewer: str = Field("", max_length=200)
+
+
+@router.post("/suggestions/review", summary="Accept, reject, edit or reset links (needs X-CSRF-Token)")
+def review(request: Request, body: ReviewRequest) -> dict:
+    check_csrf(request, None)
+    with _store(request).transaction() as s:
+        changed = review_links(s, body.ids, body.action, clean_actor(body.reviewer), body.node)
+    return {"changed": changed}
+
+
+class ClassifyRequest(BaseModel):
+    text: str = Field(..., min_length=1, max_length=50_000)
+
+
+@router.post("/classify", summary="Suggest SDG links for a text, with evidence")
+def classify(request: Request, body: ClassifyRequest) -> dict:
+    from sdgmap.web.classify import classify_text
+
+    return classify_text(body.text, request.app.state.classify_semantic)
+
+
+@router.get("/analytics/overview", summary="Goal coverage, activities by type and year")
+def a_overview(request: Request) -> dict:
+    with _store(request).transaction() as s:
+        return services.overview(s, request.app.state.cache)
+
+
+@router.get("/analytics/sankey", summary="Strategy -> Action Line -> SDG flows")
+def a_sankey(request: Request, strategy: str = Query("itu-sp-2020", max_length=64),
+             level: str = Query("objective", max_length=64),
+             sdg_level: Literal["goal", "target"] = "goal", suggested: bool = True) -> dict:
+    with _store(request).transaction() as s:
+        return request.app.state.cache.get(s, "sankey", analytics.sankey, strategy=strategy, level=level,
+                                           sdg_level=sdg_level, include_suggested=suggested)
+
+
+@router.get("/analytics/matrix", summary="Action Line x SDG matrix")
+def a_matrix(request: Request, basis: Literal["activities", "framework"] = "activities") -> dict:
+    with _store(request).transaction() as s:
+        return request.app.state.cache.get(s, "matrix", analytics.action_line_sdg_matrix, basis=basis)
+
+
+@router.get("/analytics/network", summary="SDG co-occurrence network")
+def a_network(request: Request) -> dict:
+    with _store(request).transaction() as s:
+        return request.app.state.cache.get(s, "network", analytics.cooccurrence_network)
+
+
+@router.get("/analytics/trends", summary="Activities per goal per report year")
+def a_trends(request: Request) -> dict:
+    with _store(request).transaction() as s:
+        return request.app.state.cache.get(s, "trends", analytics.trends_by_goal)
+
+
+__all__ = ["router", "BadRequest"]

@@ -1,0 +1,45 @@
+"""A small cache for analytics results, invalidated whenever the data changes.
+
+The key includes a cheap *data version* (row counts and highest ids of the tables that
+analytics read, and the latest review event), so a new ingest or a review decision is
+seen on the next request; no timer, no stale charts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sdgmap.store.models import Activity, ActivityLink, Document, Link, ReviewEvent
+
+
+def data_version(session: Session) -> tuple:
+    parts = []
+    for model in (Activity, ActivityLink, ReviewEvent, Document, Link):
+        parts.extend(session.execute(select(func.max(model.id), func.count(model.id))).one())
+    return tuple(parts)
+
+
+class AnalyticsCache:
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, name: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        key = (name, data_version(session), tuple(sorted(kwargs.items())))
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = fn(session, **kwargs)
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value

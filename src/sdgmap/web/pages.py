@@ -1,0 +1,255 @@
+"""Server-rendered pages: overview, mapping, matrix, interlinkages, trends, nodes, activities,
+review queue, documents. Each handler validates its input, calls ``services``/``analytics``
+and renders one template; writes are POSTs with a CSRF token."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from sdgmap import analytics
+from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
+from sdgmap.store.models import LINK_KINDS
+from sdgmap.web import services
+from sdgmap.web.app import render
+from sdgmap.web.params import BadRequest, parse_list_query
+from sdgmap.web.security import REVIEWER_COOKIE, check_csrf, clean_actor
+from sdgmap.web.upload import upload_document
+
+router = APIRouter(include_in_schema=False)
+
+SDG_LEVELS = ("goal", "target")
+BASES = ("activities", "framework")
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+def _choice(params, key: str, choices: tuple[str, ...], default: str) -> str:
+    value = (params.get(key) or default).strip()
+    if value not in choices:
+        raise BadRequest(key, f"one of {', '.join(choices)}")
+    return value
+
+
+@router.get("/")
+def overview_page(request: Request) -> Response:
+    with _store(request).transaction() as s:
+        data = services.overview(s, request.app.state.cache)
+    return render(request, "overview.html", title="Overview", data=data)
+
+
+@router.get("/mapping")
+def mapping_page(request: Request) -> Response:
+    p = request.query_params
+    with _store(request).transaction() as s:
+        strategies = [f for f in services.frameworks(s) if f["id"] not in ("sdg", "wsis")]
+        ids = tuple(f["id"] for f in strategies) or ("itu-sp-2020",)
+        strategy = _choice(p, "strategy", ids, "itu-sp-2020" if "itu-sp-2020" in ids else ids[0])
+        levels = analytics.strategy_levels(s, strategy)
+        level = _choice(p, "level", tuple(levels) or ("objective",),
+                        "objective" if "objective" in levels else (levels[0] if levels else "objective"))
+        sdg_level = _choice(p, "sdg_level", SDG_LEVELS, "goal")
+        suggested = _choice(p, "suggested", ("1", "0"), "1") == "1"
+        data = request.app.state.cache.get(s, "sankey", analytics.sankey, strategy=strategy, level=level,
+                                           sdg_level=sdg_level, include_suggested=suggested)
+    names = {n["id"]: n for n in data["nodes"]}
+    for link in data["links"]:
+        link["href"] = "/activities?" + urlencode(link["filter"])
+    return render(request, "mapping.html", title="Mapping", data=data, names=names,
+                  strategies=strategies, strategy=strategy, levels=levels, level=level,
+                  sdg_level=sdg_level, suggested=suggested)
+
+
+@router.get("/matrix")
+def matrix_page(request: Request) -> Response:
+    p = request.query_params
+    basis = _choice(p, "basis", BASES, "activities")
+    al = (p.get("al") or "").strip()
+    goal = (p.get("goal") or "").strip()
+    if al and not re.fullmatch(r"C\d{1,2}", al):
+        raise BadRequest("al", f"not an Action Line code {al[:20]!r} (C1 to C11)")
+    if goal and not (goal.isdigit() and 1 <= int(goal) <= 17):
+        raise BadRequest("goal", "a goal number from 1 to 17")
+    with _store(request).transaction() as s:
+        data = request.app.state.cache.get(s, "matrix", analytics.action_line_sdg_matrix, basis=basis)
+        cell = None
+        if al and goal:
+            if basis == "framework":
+                cell = {"framework": analytics.matrix_cell_evidence(s, al, goal)}
+            else:
+                q = parse_list_query({"action_line": al, "sdg": goal, "per_page": "10"})
+                cell = {"activities": services.list_activities(s, q, with_facets=False)}
+    return render(request, "matrix.html", title="Matrix", data=data, basis=basis, al=al, goal=goal,
+                  cell=cell)
+
+
+@router.get("/interlinkages")
+def network_page(request: Request) -> Response:
+    with _store(request).transaction() as s:
+        data = request.app.state.cache.get(s, "network", analytics.cooccurrence_network)
+    return render(request, "network.html", title="Interlinkages", data=data)
+
+
+@router.get("/trends")
+def trends_page(request: Request) -> Response:
+    with _store(request).transaction() as s:
+        data = request.app.state.cache.get(s, "trends", analytics.trends_by_goal)
+    return render(request, "trends.html", title="Trends", data=data)
+
+
+@router.get("/frameworks")
+def frameworks_page(request: Request) -> Response:
+    with _store(request).transaction() as s:
+        data = services.frameworks(s)
+    return render(request, "frameworks.html", title="Frameworks", frameworks=data)
+
+
+@router.get("/frameworks/{framework_id}")
+def framework_page(request: Request, framework_id: str) -> Response:
+    with _store(request).transaction() as s:
+        data = services.framework(s, framework_id[:64])
+    return render(request, "framework.html", title=data["name"], fw=data)
+
+
+@router.get("/node/{ref}")
+def node_page(request: Request, ref: str) -> Response:
+    with _store(request).transaction() as s:
+        data = services.node_page(s, ref[:140])
+    return render(request, "node.html", title=data["ref"], node=data)
+
+
+@router.get("/activities")
+def activities_page(request: Request) -> Response:
+    q = parse_list_query(request.query_params)
+    with _store(request).transaction() as s:
+        data = services.list_activities(s, q)
+    base = {k: v for k, v in q.params.items()}
+    return render(request, "activities.html", title="Activities", data=data, base=base,
+                  kinds=LINK_KINDS, q=q, per_page_choices=(10, 25, 50, 100))
+
+
+@router.get("/activities/export.csv")
+def export_csv(request: Request) -> Response:
+    q = parse_list_query(request.query_params)
+    store = _store(request)
+
+    def stream():
+        with store.transaction() as s:
+            yield from services.export_csv(s, q)
+
+    return StreamingResponse(stream(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="activities.csv"'})
+
+
+@router.get("/activities/export.json")
+def export_json(request: Request) -> Response:
+    q = parse_list_query(request.query_params)
+    store = _store(request)
+
+    def stream():
+        with store.transaction() as s:
+            yield from services.export_json(s, q)
+
+    return StreamingResponse(stream(), media_type="application/json",
+                             headers={"Content-Disposition": 'attachment; filename="activities.json"'})
+
+
+@router.get("/activities/{activity_id}")
+def activity_page(request: Request, activity_id: str) -> Response:
+    if not activity_id.isdigit() or len(activity_id) > 12:
+        raise BadRequest("activity_id", f"not an activity id: {activity_id[:30]!r}")
+    with _store(request).transaction() as s:
+        data = services.get_activity(s, int(activity_id))
+    return render(request, "activity.html", title=data["title"][:80], a=data)
+
+
+def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:
+    from sdgmap.web.params import _int
+
+    sdg = _int(params, "sdg", 1, 17)
+    conf_raw = (params.get("min_confidence") or "").strip()
+    try:
+        conf = float(conf_raw) if conf_raw else 0.0
+    except ValueError:
+        raise BadRequest("min_confidence", f"a number from 0 to 1, got {conf_raw[:20]!r}") from None
+    if not 0 <= conf <= 1:
+        raise BadRequest("min_confidence", "a number from 0 to 1")
+    review = _choice(params, "state", ("unverified", "accepted", "rejected", "edited"), "unverified")
+    fw = (params.get("framework") or "").strip()[:64] or None
+    page = _int(params, "page", 1, 100_000) or 1
+    return SuggestionFilter(sdg=sdg, framework=fw, min_confidence=conf, review=review), page
+
+
+@router.get("/review")
+def review_page(request: Request) -> Response:
+    f, page = _suggestion_filter(request.query_params)
+    with _store(request).transaction() as s:
+        data = suggestion_page(s, f, page=page, per_page=50)
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    return render(request, "review.html", title="Review queue", data=data, f=f, params=params,
+                  done=request.query_params.get("done", ""))
+
+
+@router.post("/review")
+async def review_submit(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    # one-click buttons send do=ACTION:ID; bulk forms send action plus checked ids
+    one = str(form.get("do", ""))
+    if one:
+        action, _, raw = one.partition(":")
+        raw_ids = [raw]
+    else:
+        action = str(form.get("action", ""))
+        raw_ids = form.getlist("ids")
+    ids = []
+    for raw in raw_ids:
+        if not str(raw).isdigit():
+            raise BadRequest("ids", f"not a link id: {str(raw)[:20]!r}")
+        ids.append(int(raw))
+    actor = clean_actor(str(form.get("reviewer", "")))
+    node = str(form.get("node", "")).strip()[:140] or None
+    with _store(request).transaction() as s:
+        changed = review_links(s, ids, action, actor, node)
+    back = str(form.get("return_to", "/review"))
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/review"
+    sep = "&" if "?" in back else "?"
+    response = RedirectResponse(f"{back}{sep}done={len(changed)}+{action}", status_code=303)
+    response.set_cookie(REVIEWER_COOKIE, actor if actor != "anonymous" else "", samesite="strict")
+    return response
+
+
+@router.get("/documents")
+def documents_page(request: Request) -> Response:
+    with _store(request).transaction() as s:
+        docs = services.documents(s)
+    return render(request, "documents.html", title="Documents", docs=docs, result=None,
+                  limit_mb=request.app.state.upload_limit // (1024 * 1024))
+
+
+@router.post("/documents")
+async def documents_upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
+                           csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf_token)
+    result = await upload_document(request.app.state.store, file, entity,
+                                   request.app.state.upload_limit)
+    with _store(request).transaction() as s:
+        docs = services.documents(s)
+    return render(request, "documents.html", status=result["status"], title="Documents", docs=docs,
+                  result=result, limit_mb=request.app.state.upload_limit // (1024 * 1024))
+
+
+@router.get("/documents/{document_id}")
+def document_page(request: Request, document_id: str) -> Response:
+    if not document_id.isdigit() or len(document_id) > 12:
+        raise BadRequest("document_id", f"not a document id: {document_id[:30]!r}")
+    with _store(request).transaction() as s:
+        doc = services.document(s, int(document_id), with_text=True)
+    return render(request, "document.html", title=doc["filename"], doc=doc)

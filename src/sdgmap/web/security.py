@@ -1,0 +1,48 @@
+"""CSRF protection for every write (double-submit token) and the reviewer name.
+
+There are no user accounts yet: a write names its actor (a name typed in the form, or
+"anonymous"). Every write is a POST carrying a token that must equal the ``sdgmap_csrf``
+cookie, in a form field or the ``X-CSRF-Token`` header, so that accounts can later replace
+the actor name without changing the endpoints.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import HTTPException, Request, Response
+
+CSRF_COOKIE = "sdgmap_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+REVIEWER_COOKIE = "sdgmap_reviewer"
+
+
+def csrf_token(request: Request) -> str:
+    """The request's token (from its cookie), or a new one to be set on the response."""
+    token = request.cookies.get(CSRF_COOKIE, "")
+    if len(token) < 32:
+        token = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+def remember_csrf(request: Request, response: Response) -> None:
+    new = getattr(request.state, "new_csrf", "")
+    if new:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Raise 403 unless the submitted token matches the cookie."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    given = submitted or request.headers.get(CSRF_HEADER, "")
+    if not cookie or not given or not hmac.compare_digest(cookie, given):
+        raise HTTPException(403, "The form has expired or did not come from this site (CSRF token "
+                                 "missing or wrong). Reload the page and try again.")
+
+
+def clean_actor(name: str | None) -> str:
+    name = " ".join((name or "").split())[:100]
+    return name or "anonymous"
