@@ -12,16 +12,20 @@ written in its own transaction. ``ingest_bytes`` does the same for an upload.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import select
 
 from sdgmap.ingest.errors import FileTooLargeError, IngestError
 from sdgmap.ingest.parse import ParsedDocument, parse_document
 from sdgmap.ingest.readers import DEFAULT_MAX_BYTES
 from sdgmap.ingest.references import Mention, extract
 from sdgmap.ingest.register import FileResult, write_document
+from sdgmap.store.models import Document
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "FileResult", "IngestError", "IngestReport", "Mention", "extract",
@@ -87,14 +91,15 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
 
     ``progress`` is called with each file's name once it is written.
     """
-    parsed: list[ParsedDocument] = []
+    parsed: list[ParsedDocument | FileResult] = []
     for p in paths:
         path = Path(p)
         data = _read_path(path, max_bytes)
-        parsed.append(parse_document(path.name, data, year=year, entity=entity, max_bytes=max_bytes))
+        known = _known(store, path.name, data)
+        parsed.append(known or parse_document(path.name, data, year=year, entity=entity, max_bytes=max_bytes))
     report = IngestReport()
     for doc in parsed:
-        report.files.append(_write(store, doc))
+        report.files.append(doc if isinstance(doc, FileResult) else _write(store, doc))
         if progress is not None:
             progress(doc.filename)
     return report
@@ -103,8 +108,20 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
 def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> IngestReport:
     """Ingest one uploaded file (the web app's upload form)."""
+    known = _known(store, filename, data)
+    if known:
+        return IngestReport([known])
     doc = parse_document(filename, data, year=year, entity=entity, max_bytes=max_bytes)
     return IngestReport([_write(store, doc)])
+
+
+def _known(store, filename: str, data: bytes) -> FileResult | None:
+    """A file whose exact content is already stored: nothing to parse or write."""
+    sha = hashlib.sha256(data).hexdigest()
+    with store.transaction() as session:
+        row = session.execute(select(Document.id, Document.year, Document.entity).where(
+            Document.sha256 == sha)).first()
+    return FileResult(filename, "unchanged", row[0], row[1], row[2]) if row else None
 
 
 def _write(store, doc: ParsedDocument) -> FileResult:
