@@ -81,8 +81,21 @@ def _codes(session: Session, framework: str, codes) -> dict[str, Node]:
     return nodes
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate(session: Session, data: dict, *, complete: bool) -> dict:
     """Clean the form fields; ``complete`` (on submit) also requires every mandatory field."""
+    for key, value in data.items():
+        if _has_nul(value):  # PostgreSQL refuses NUL in text; say so instead of failing later
+            raise UserError(f"{key}: contains a NUL character")
     out = {
         "title": _text(data, "title", True),
         "organisation": _text(data, "organisation", True),
@@ -194,14 +207,15 @@ def update_submission(session: Session, s: Submission, user: User, data: dict) -
     return s
 
 
-def submit(session: Session, s: Submission, user: User, *, use_classifier: bool = True) -> Submission:
+def submit(session: Session, s: Submission, user: User, *, use_classifier: bool = True,
+           semantic: bool | None = None) -> Submission:
     if s.owner_id != user.id and user.role != "admin":
         raise PermissionError("only the owner may submit")
     if s.status not in EDITABLE_BY_OWNER:
         raise UserError(f"a {s.status} submission cannot be submitted")
     validate(session, {f: getattr(s, f) for f in FIELDS}, complete=True)
     before = s.status
-    s.flags = compute_flags(session, s, use_classifier=use_classifier)
+    s.flags = compute_flags(session, s, use_classifier=use_classifier, semantic=semantic)
     s.status, s.submitted_at, s.updated_at = "submitted", utcnow(), utcnow()
     audit.record(session, user.username, "submissions", s.id, "submit", {"status": before},
                  {"status": s.status, "flags": len(s.flags)})
@@ -331,19 +345,17 @@ def crosswalk_goals(session: Session, action_lines: list[str]) -> dict[str, set[
     return out
 
 
-def _classifier_goals(text: str) -> list[int] | None:
+def _classifier_goals(text: str, semantic: bool | None = None) -> list[int] | None:
     """The installed classifier's SDG goals for a text, or None if there is none."""
     try:
         import sdgmap.classify as classify
     except ImportError:
         return None
-    factory = next((getattr(classify, n) for n in ("default_classifier", "get_classifier",
-                                                   "load_classifier", "Classifier")
-                    if callable(getattr(classify, n, None))), None)
-    if factory is None:
+    factory = getattr(classify, "load_classifier", None)
+    if not callable(factory):
         return None
     try:
-        result = factory().predict([text])[0]
+        result = factory(semantic=semantic).predict([text])[0]
     except Exception as exc:  # a broken model must not block a submission
         log.warning("classifier failed on a submission: %s", exc)
         return None
@@ -351,7 +363,8 @@ def _classifier_goals(text: str) -> list[int] | None:
     return sorted(int(g.get("goal") if isinstance(g, dict) else g) for g in goals)
 
 
-def compute_flags(session: Session, s: Submission, *, use_classifier: bool = True) -> list[dict]:
+def compute_flags(session: Session, s: Submission, *, use_classifier: bool = True,
+                  semantic: bool | None = None) -> list[dict]:
     flags: list[dict] = []
     for d in find_duplicates(session, s):
         flags.append({"kind": "duplicate", "ref": d["ref"],
@@ -371,7 +384,7 @@ def compute_flags(session: Session, s: Submission, *, use_classifier: bool = Tru
                 flags.append({"kind": "action_line_outside_crosswalk", "ref": f"wsis:{al}",
                               "message": f"{al} links to none of the claimed SDGs in the crosswalk"})
     if use_classifier:
-        suggested = _classifier_goals(f"{s.title}\n\n{s.description}")
+        suggested = _classifier_goals(f"{s.title}\n\n{s.description}", semantic)
         if suggested is not None:
             for g in sorted(set(suggested) - claimed):
                 flags.append({"kind": "classifier_suggests", "ref": f"sdg:{g}",

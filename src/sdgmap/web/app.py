@@ -168,7 +168,9 @@ def create_app(store: Store) -> FastAPI:
                                             "Nothing was changed.")
 
     from sdgmap.web import api, pages
+    from sdgmap.web.platform import router as platform_router
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(platform_router)
     return app

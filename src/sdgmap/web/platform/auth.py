@@ -1,0 +1,348 @@
+"""Who is asking: session cookies, API tokens, CSRF, and the login / invitation / reset pages.
+
+Sessions live in the database (several workers share them); the cookie carries a random
+id that is replaced at every login, so a planted id is never promoted (no fixation).
+Forms of a logged-in user carry a token bound to the session; anonymous forms use the
+double-submit cookie of ``sdgmap.web.security``. Requests with a bearer API token are
+exempt from CSRF (no cookie is involved) but limited to the token's scopes.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from sdgmap.errors import UserError
+from sdgmap.platform import accounts, ratelimit, tx
+from sdgmap.platform.models import User
+from sdgmap.web.app import render
+from sdgmap.web.security import CSRF_COOKIE, CSRF_HEADER, csrf_token
+
+router = APIRouter(include_in_schema=False)
+
+T = TypeVar("T")
+# Ids in paths and queries: bounded so that a huge number is a 422, not a database error.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+SESSION_COOKIE = "sdgmap_session"
+MAX_FORM_BYTES = 256 * 1024
+SCOPE_ROLE = {"read": "viewer", "submit": "contributor", "review": "reviewer", "admin": "admin"}
+
+
+@dataclass
+class Principal:
+    """The signed-in account as seen by one request (plain values, no live ORM object)."""
+
+    id: int
+    username: str
+    role: str
+    verified: bool
+    csrf: str = ""
+    via: str = "session"  # or "token"
+    scopes: list[str] = field(default_factory=list)
+
+    def can(self, role: str) -> bool:
+        if not accounts.has_role(self.role, role):
+            return False
+        # A token acts with at most the rights of its widest scope (and never above its owner).
+        return self.via != "token" or any(accounts.has_role(SCOPE_ROLE[sc], role) for sc in self.scopes)
+
+
+def client_ip(request: Request) -> str:
+    # Behind a reverse proxy, uvicorn --proxy-headers puts the real address here.
+    return request.client.host if request.client else ""
+
+
+def _load(request: Request) -> Principal | None:
+    store = request.app.state.store
+    auth = request.headers.get("authorization", "")
+    with store.transaction() as s:
+        if auth.lower().startswith("bearer "):
+            found = accounts.token_user(s, auth[7:].strip())
+            if found is None:
+                raise HTTPException(401, "invalid or revoked API token")
+            u, scopes = found
+            return Principal(u.id, u.username, u.role, u.verified, via="token", scopes=scopes)
+        found = accounts.session_user(s, request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            return None
+        u, ws = found
+        return Principal(u.id, u.username, u.role, u.verified, csrf=ws.csrf)
+
+
+def current_user(request: Request) -> Principal | None:
+    """The account behind this request, or None for an anonymous visitor (a dependency)."""
+    if not hasattr(request.state, "principal"):
+        request.state.principal = _load(request)
+    return request.state.principal
+
+
+def require_role(request: Request, role: str) -> Principal:
+    """The user if they hold ``role``; else 401 (not signed in) or 403 (not allowed)."""
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(401, "log in (or send an API token) first")
+    if not user.can(role):
+        raise HTTPException(403, f"this needs the {role} role")
+    return user
+
+
+def gate(request: Request, role: str) -> Principal | Response:
+    """For pages: the user, or a redirect to the login page for an anonymous visitor."""
+    if current_user(request) is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+    return require_role(request, role)
+
+
+def _mapped(work: Callable[[Session], T], store) -> T:
+    try:
+        return tx.run(store, work)
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+async def call(request: Request, work: Callable[[Session], T]) -> T:
+    """Run one unit of work off the event loop; permission and lookup errors become 403/404."""
+    return await run_in_threadpool(_mapped, work, request.app.state.store)
+
+
+def call_sync(request: Request, work: Callable[[Session], T]) -> T:
+    return _mapped(work, request.app.state.store)
+
+
+def form_csrf(request: Request) -> str:
+    """The token to put into this visitor's forms."""
+    user = current_user(request)
+    return user.csrf if user is not None and user.csrf else csrf_token(request)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Reject a cookie-authenticated write whose token is missing or wrong (403)."""
+    user = current_user(request)
+    if user is not None and user.via == "token":
+        return
+    expected = user.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
+    given = submitted or request.headers.get(CSRF_HEADER, "")
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise HTTPException(403, "The form has expired or did not come from this site (CSRF token "
+                                 "missing or wrong). Reload the page and try again.")
+
+
+async def read_form(request: Request) -> dict:
+    """The posted form (size-limited), after the CSRF check; lists for repeated fields."""
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        raise HTTPException(413, f"form too large (limit {MAX_FORM_BYTES // 1024} KB)")
+    form = await request.form(max_files=0, max_fields=200)
+    data: dict = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise HTTPException(400, "file uploads are not accepted here")
+        if "\x00" in value:
+            raise HTTPException(400, f"{key[:40]}: contains a NUL character")
+        data.setdefault(key, []).append(value)
+    flat = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
+    check_csrf(request, flat.get("csrf_token") if isinstance(flat.get("csrf_token"), str) else None)
+    return flat
+
+
+def page(request: Request, name: str, status: int = 200, **ctx) -> Response:
+    """Render one of our templates inside the site's base layout."""
+    ctx["csrf"] = form_csrf(request)
+    ctx["me"] = current_user(request)
+    return render(request, name, status=status, **ctx)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would make phishing links look like ours.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/account"
+    return target
+
+
+def _cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https",
+                        max_age=int(accounts.SESSION_TTL.total_seconds()))
+
+
+def _login(request: Request, user: User, s) -> str:
+    return accounts.start_session(s, user, client_ip(request),
+                                  replaces=request.cookies.get(SESSION_COOKIE)).token
+
+
+def limited(request: Request, name: str, who: str) -> None:
+    """Count an attempt in its own transaction, so that a failed login still counts."""
+    try:
+        tx.run(request.app.state.store, lambda s: ratelimit.hit(s, name, who))
+    except ratelimit.RateLimited as exc:
+        raise HTTPException(429, str(exc)) from None
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/account") -> Response:
+    return page(request, "platform/login.html", title="Log in", next=_safe_next(next))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
+    nxt = _safe_next(str(form.get("next", "")))
+    ip = client_ip(request)
+    limited(request, "login", f"{ip}:{username.lower()}")
+
+    def work(s):
+        return _login(request, accounts.authenticate(s, username, password), s)
+    try:
+        token = await call(request, work)
+    except UserError as exc:
+        return page(request, "platform/login.html", status=400, title="Log in", next=nxt,
+                    error=str(exc), username=username)
+    response = RedirectResponse(nxt, status_code=303)
+    _cookie(request, response, token)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    with request.app.state.store.transaction() as s:
+        accounts.end_session(s, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/signup")
+def signup_form(request: Request) -> Response:
+    _signup_open(request)
+    return page(request, "platform/signup.html", title="Create an account")
+
+
+def _signup_open(request: Request) -> None:
+    if not getattr(request.app.state, "signup_open", True):
+        raise HTTPException(403, "sign-up is closed; ask the secretariat for an invitation")
+
+
+@router.post("/signup")
+async def signup(request: Request) -> Response:
+    _signup_open(request)
+    form = await read_form(request)
+    limited(request, "signup", client_ip(request))
+    username = str(form.get("username", ""))[:64]
+
+    def work(s):
+        if form.get("password") != form.get("password2"):
+            raise UserError("password: the two passwords differ")
+        user = accounts.create_user(s, username, password=str(form.get("password", "")),
+                                    role="contributor", email=str(form.get("email", ""))[:254],
+                                    display_name=str(form.get("display_name", ""))[:200],
+                                    verified=False, ip=client_ip(request))
+        return _login(request, user, s)
+    try:
+        token = await call(request, work)
+    except UserError as exc:
+        return page(request, "platform/signup.html", status=400, title="Create an account",
+                    error=str(exc), form=form)
+    response = RedirectResponse("/account", status_code=303)
+    _cookie(request, response, token)
+    return response
+
+
+def _link_page(purpose: str):
+    title = "Accept your invitation" if purpose == "invite" else "Choose a new password"
+
+    def show(request: Request, token: str) -> Response:
+        with request.app.state.store.transaction() as s:
+            try:
+                link = accounts.peek_link(s, token, purpose)
+            except UserError as exc:
+                return page(request, "platform/message.html", status=404, title=title, message=str(exc))
+            username = link.user.username
+        return page(request, "platform/set_password.html", title=title, username=username,
+                    action=request.url.path)
+
+    async def use(request: Request, token: str) -> Response:
+        form = await read_form(request)
+
+        def work(s):
+            if form.get("password") != form.get("password2"):
+                raise UserError("password: the two passwords differ")
+            user = accounts.use_link(s, token, purpose, str(form.get("password", "")))
+            return _login(request, user, s)
+        try:
+            session_token = await call(request, work)
+        except UserError as exc:
+            return page(request, "platform/set_password.html", status=400, title=title, error=str(exc),
+                        action=request.url.path, username="")
+        response = RedirectResponse("/account", status_code=303)
+        _cookie(request, response, session_token)
+        return response
+
+    return show, use
+
+
+for _purpose in ("invite", "reset"):
+    _show, _use = _link_page(_purpose)
+    router.add_api_route(f"/{_purpose}/{{token}}", _show, methods=["GET"])
+    router.add_api_route(f"/{_purpose}/{{token}}", _use, methods=["POST"])
+
+
+@router.get("/account")
+def account(request: Request) -> Response:
+    me = gate(request, "viewer")
+    if isinstance(me, Response):
+        return me
+    from sqlalchemy import select
+
+    from sdgmap.platform import submissions as subs
+    from sdgmap.platform.models import ApiToken
+
+    with request.app.state.store.transaction() as s:
+        user = s.get(User, me.id)
+        mine = [subs.submission_dict(x, private=True) for x in subs.list_submissions(s, user, mine=True)]
+        tokens = [accounts.token_dict(t) for t in s.scalars(select(ApiToken).where(ApiToken.user_id == me.id))]
+        info = accounts.user_dict(user)
+    return page(request, "platform/account.html", title="Your account", user=info, mine=mine,
+                tokens=tokens, scopes=accounts.SCOPES)
+
+
+@router.post("/account/tokens")
+async def new_token(request: Request) -> Response:
+    me = require_role(request, "viewer")
+    form = await read_form(request)
+    scopes = form.get("scopes", [])
+    scopes = [scopes] if isinstance(scopes, str) else scopes
+    if any(sc not in SCOPE_ROLE or not me.can(SCOPE_ROLE[sc]) for sc in scopes):
+        raise HTTPException(403, "a token cannot have more rights than its owner")
+
+    def work(s):
+        secret, _ = accounts.issue_token(s, s.get(User, me.id), str(form.get("name", "token"))[:100],
+                                         scopes, me.username)
+        return secret
+    secret = await call(request, work)
+    return page(request, "platform/message.html", title="New API token",
+                message="Copy this token now; it is shown only once and stored hashed.", secret=secret,
+                back="/account")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke(request: Request, token_id: Id) -> Response:
+    me = require_role(request, "viewer")
+    await read_form(request)
+
+    def work(s):
+        accounts.revoke_token(s, token_id, s.get(User, me.id))
+    await call(request, work)
+    return RedirectResponse("/account", status_code=303)
