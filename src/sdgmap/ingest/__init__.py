@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from sdgmap.ingest.errors import FileTooLargeError, IngestError
 from sdgmap.ingest.parse import ParsedDocument, parse_document
-from sdgmap.ingest.readers import DEFAULT_MAX_BYTES
+from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, size_text
 from sdgmap.ingest.references import Mention, extract
 from sdgmap.ingest.register import FileResult, write_document
 from sdgmap.store.models import Document
@@ -77,7 +77,7 @@ def _read_path(path: Path, max_bytes: int) -> bytes:
         raise IngestError(name, "is a folder, not a file")
     if size > max_bytes:
         # Refuse before reading: a huge file should not be loaded into memory at all.
-        raise FileTooLargeError(name, f"{size / 1048576:.1f} MB, the limit is {max_bytes / 1048576:.1f} MB")
+        raise FileTooLargeError(name, f"{size_text(size)}, the limit is {size_text(max_bytes)}")
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -96,7 +96,12 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
         path = Path(p)
         data = _read_path(path, max_bytes)
         known = _known(store, path.name, data)
-        parsed.append(known or parse_document(path.name, data, year=year, entity=entity, max_bytes=max_bytes))
+        try:
+            parsed.append(known or parse_document(path.name, data, year=year, entity=entity,
+                                                  max_bytes=max_bytes))
+        except IngestError as exc:
+            # Name the file as the user gave it, not only its base name.
+            raise type(exc)(str(path), exc.detail) from None
     report = IngestReport()
     for doc in parsed:
         report.files.append(doc if isinstance(doc, FileResult) else _write(store, doc))

@@ -40,9 +40,10 @@ LABELS: list[tuple[str, str | None, str, str | None]] = [
     ("beneficiaries", None, rf"Member{W}States{W}benefiting{W}from{W}it", r"Beneficiaries|Member\s+States\s+benefiting"),
 ]
 
-_LINE_START = r"(?:^|(?<=\n))[ \t]*(?:[•·▪*>|-][ \t]+)?"
-_FULL_END = r"[ \t]*:?"
-_SHORT_END = r"[ \t]*(?::|(?=\t)|(?=[ ]{2,})|(?=[ \t]*\n)|$)"
+# Bullets, quote marks and Markdown bold (``**Event Name:** ...``) may wrap a label.
+_LINE_START = r"(?:^|(?<=\n))[ \t]*(?:[•·▪*>|-][ \t]+)?(?:\*\*|__)?"
+_FULL_END = r"(?:\*\*|__)?[ \t]*:?(?:\*\*|__)?"
+_SHORT_END = r"(?:\*\*|__)?[ \t]*(?::(?:\*\*|__)?|(?=\t)|(?=[ ]{2,})|(?=[ \t]*\n)|$)"
 
 
 def _compile() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:

@@ -53,7 +53,7 @@ class ReadResult:
 def sniff_suffix(filename: str, data: bytes) -> str:
     """The format to read: the file's extension, or its magic bytes when the extension is unknown."""
     suffix = PurePath(filename).suffix.lower()
-    if suffix in MEDIA_TYPES:
+    if suffix in MEDIA_TYPES or suffix not in ("", ".text"):
         return suffix
     head = data[:1024].lstrip()
     if head.startswith(b"%PDF"):
@@ -64,13 +64,13 @@ def sniff_suffix(filename: str, data: bytes) -> str:
         return ".html"
     if suffix in ("", ".text"):
         return ".txt"
-    return suffix
+    return suffix  # another extension (.xlsx, .odt...): refused, whatever its bytes look like
 
 
 def read_bytes(filename: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
     """Read one file's bytes; raise an ``IngestError`` naming ``filename`` if it cannot be read."""
     if len(data) > max_bytes:
-        raise FileTooLargeError(filename, f"{_size(len(data))}, the limit is {_size(max_bytes)}")
+        raise FileTooLargeError(filename, f"{size_text(len(data))}, the limit is {size_text(max_bytes)}")
     if not data.strip():
         raise EmptyFileError(filename)
     suffix = sniff_suffix(filename, data)
@@ -87,7 +87,7 @@ def read_bytes(filename: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
     return result
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB"
     return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
