@@ -91,7 +91,7 @@ def mapping_chart(sankey: dict) -> bytes:
     for n in sankey["nodes"]:
         if size.get(n["id"]):
             columns.setdefault(n["column"], []).append(n["id"])
-    fig, ax = plt.subplots(figsize=(7.0, 5.0))
+    fig, ax = plt.subplots(figsize=(7.0, 4.2))
     ax.axis("off")
     if not links:
         ax.text(0.5, 0.5, "No links to draw", ha="center", va="center")
@@ -110,8 +110,10 @@ def mapping_chart(sankey: dict) -> bytes:
             node = nodes[n]
             ax.add_patch(Rectangle((x, y - size[n]), width, size[n], color=node["colour"]))
             ha, tx = ("right", x - 0.01) if ci == 0 else ("left", x + width + 0.01)
-            label = node["name"] if ci else f"{node['name']} {node.get('title', '')[:28]}"
-            ax.text(tx, y - size[n] / 2, label, ha=ha, va="center", fontsize=FONT - 1)
+            label = node["name"] if ci else f"{node['name']} {_clip(node.get('title', ''), 34)}"
+            box = dict(fc="white", ec="none", alpha=0.75, pad=0.6) if ci == 1 else None
+            ax.text(tx, y - size[n] / 2, label, ha=ha, va="center", fontsize=FONT - 1, bbox=box,
+                    zorder=3)
             y -= size[n] + gap
     out_off = {n: 0.0 for n in pos}
     in_off = {n: 0.0 for n in pos}
@@ -135,6 +137,10 @@ def mapping_chart(sankey: dict) -> bytes:
     ax.set_xlim(-0.35, 0.9 + width + 0.1)
     ax.set_ylim(0, height)
     return _png(fig)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
 def trends_chart(trends: dict) -> bytes:

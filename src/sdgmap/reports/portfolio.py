@@ -96,7 +96,7 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     cov.add(Figure("coverage", f"Activities per SDG ({scope}); light bars: suggested links only",
                    charts.coverage_chart(chart_rows), alt="Bar chart of activities per goal"))
     cov.add(Table("Activities per goal", ["SDG", "Goal", "Stated", "Suggested", "Any link"], goal_rows,
-                  widths=[0.6, 3, 1, 1, 1]))
+                  widths=[0.6, 3, 1, 1.3, 1]))
 
     # Targets: those any activity in scope links to (or to one of their indicators).
     linked_targets = set()
@@ -130,7 +130,7 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
             missing.setdefault(t.code.split(".")[0], []).append(t.code)
     gaps.add(Table("Targets with no activity, by goal", ["SDG", "Targets without activity", "Count"],
                    [[g, ", ".join(codes), f"{len(codes)}"] for g, codes in missing.items()],
-                   widths=[0.6, 6, 0.7]))
+                   widths=[0.6, 6, 0.9]))
 
     whole = _whole_register_note(session, entity, year)
     views = report.add(Section("Mapping view and heat map"))
@@ -156,12 +156,12 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     app.add(Paragraph("Each count above is the number of activities the command prints "
                       "(replace DB with your database path or URL)."))
     app.add(Table("Counts and the commands that reproduce them", ["Count", "Value", "Command"],
-                  [[label, str(n), cmd] for label, n, cmd in count.log], widths=[2.2, 0.7, 5]))
+                  [[label, str(n), cmd] for label, n, cmd in count.log], widths=[2.2, 0.9, 5]))
     acts = report.add(Section("Appendix: activities in scope"))
     acts.add(Table("Register entries counted in this report", ["Register id", "Activity", "Type",
                                                               "Stated SDGs", "Suggested SDGs"],
                    [[f"#{a['id']}", a["title"], a["type"], _goals(a, STATED), _goals(a, SUGGESTED)]
-                    for a in rows], widths=[0.8, 4, 1.2, 1.5, 1.5]))
+                    for a in rows], widths=[1.1, 4, 1.2, 1.4, 1.6]))
     report.activity_ids = [a["id"] for a in rows]
     return report
 

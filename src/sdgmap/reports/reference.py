@@ -23,7 +23,8 @@ from sdgmap.errors import UserError
 REFERENCE = Path(__file__).with_name("templates") / "reference.docx"
 UN_BLUE = RGBColor(0x00, 0x5B, 0x99)
 GREY = RGBColor(0x55, 0x55, 0x55)
-CUSTOM_PARAGRAPH_STYLES = ("Field Label", "Field Value", "Note", "Figure", "Block Heading")
+CUSTOM_PARAGRAPH_STYLES = ("Field Label", "Field Value", "Note", "Figure", "Figure Intro",
+                           "Block Heading")
 TABLE_STYLE = "Register Table"
 
 
@@ -71,6 +72,9 @@ def _table_style(doc):
     # Header row shading and bold text through the style's conditional formatting,
     # so tables carry no direct formatting.
     tbl_pr = style.element
+    tr_pr = OxmlElement("w:trPr")  # a row stays on one page
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    tbl_pr.append(tr_pr)
     cond = OxmlElement("w:tblStylePr")
     cond.set(qn("w:type"), "firstRow")
     rpr = OxmlElement("w:rPr")
@@ -108,8 +112,11 @@ def build_reference_docx(path: Path) -> Path:
         st.font.name = "Calibri"
         st.font.size = Pt(size)
         st.font.color.rgb = UN_BLUE
+        st.paragraph_format.keep_with_next = True  # never a heading alone at a page's foot
     doc.styles["Caption"].font.color.rgb = GREY
     doc.styles["Caption"].font.size = Pt(9)
+    # Table captions stand above their table: keep them on the same page.
+    doc.styles["Caption"].paragraph_format.keep_with_next = True
 
     label = _paragraph_style(doc, "Field Label")
     label.font.bold = True
@@ -123,6 +130,8 @@ def build_reference_docx(path: Path) -> Path:
     note.font.color.rgb = GREY
     figure = _paragraph_style(doc, "Figure")
     figure.paragraph_format.keep_with_next = True
+    intro = _paragraph_style(doc, "Figure Intro")  # the text just before a chart stays with it
+    intro.paragraph_format.keep_with_next = True
     block = _paragraph_style(doc, "Block Heading", base="Heading 4")
     block.paragraph_format.space_before = Pt(12)
     block.font.color.rgb = GREY

@@ -37,7 +37,7 @@ def render_docx(report: Report, path: Path, template_dir: Path | None = None) ->
         if line not in (report.title, report.subtitle):
             doc.add_paragraph(line, style="Normal")
     doc.add_paragraph("Contents", style="TOC Heading")
-    w.toc([s for s in report.sections], prefill=report.kind != "desa")
+    w.toc(list(report.sections), prefill=True)
     for sec in report.sections:
         w.section(sec)
     for line in report.closing:
@@ -62,7 +62,12 @@ class _Writer:
 
     def section(self, sec: Section) -> None:
         self.doc.add_paragraph(sec.title, style=f"Heading {min(sec.level, 3)}")
-        for item in sec.items:
+        for i, item in enumerate(sec.items):
+            nxt = sec.items[i + 1] if i + 1 < len(sec.items) else None
+            if isinstance(item, Paragraph) and isinstance(nxt, Figure):
+                for part in _paragraphs(item.text):
+                    self.doc.add_paragraph(part, style="Figure Intro")
+                continue
             self.item(item)
 
     def item(self, item) -> None:
@@ -107,15 +112,17 @@ class _Writer:
             cell.text = text
         _repeat_header(table.rows[0])
         for row in t.rows:
-            cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=False):
+            new = table.add_row()
+            new._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays on one page
+            for cell, text in zip(new.cells, row, strict=False):
                 cell.text = str(text)
         if t.widths:
             table.autofit = False
             scale = self.width / sum(t.widths)
             for col, w in zip(table.columns, t.widths, strict=False):
+                col.width = int(w * scale)  # the grid, which LibreOffice reads
                 for cell in col.cells:
-                    cell.width = int(w * scale)
+                    cell.width = int(w * scale)  # the cells, which Word reads
         self.doc.add_paragraph("", style="Normal")
 
     def figure(self, f: Figure) -> None:

@@ -108,7 +108,7 @@ def build_wsis(session: Session, entity: str | None, year: int | None,
         table_rows.append([n.code, n.title, str(len(acts)), sdg_text(goals) or "-"])
     summary.add(Table("Activities and linked SDGs by WSIS Action Line",
                       ["Action Line", "Title", "Activities", "Linked SDGs"], table_rows,
-                      widths=[1, 4.5, 1, 2.5]))
+                      widths=[1.1, 4.2, 1.4, 2.5]))
 
     for n in lines:
         sec = report.add(Section(f"{n.code}. {n.title}"))
