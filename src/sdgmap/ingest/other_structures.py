@@ -125,7 +125,7 @@ def extract_bullet_initiatives(text: str, sections: list[Section],
                 continue
             cand = Candidate(type=ctype, title=name, start=start, end=end, extractor="bullet-list",
                              section=section_at(sections, start), description=collapse(body))
-            mentions = extract(body)
+            mentions = extract(body, _LINK_KINDS + ("un_entity", "url"))
             ents = [(m.start, m.end, m.text) for m in mentions if m.kind == "un_entity"]
             cand.partners = split_names("", ents)
             for m in mentions:
@@ -137,6 +137,9 @@ def extract_bullet_initiatives(text: str, sections: list[Section],
             cand.attrs["list_intro"] = collapse(intro.group("line"))
             out.append(cand)
     return out
+
+
+_LINK_KINDS = ("sdg_goal", "sdg_target", "sdg_indicator", "action_line", "itu_outcome")
 
 
 def _ref_for(kind: str, value: str) -> str | None:
@@ -189,7 +192,7 @@ def extract_outcomes(text: str, sections: list[Section]) -> list[Candidate]:
         cand.attrs = {"outcome": code, "plan": "itu-sp-2020"}
         cand.links.append(StatedLink(f"itu-sp-2020:{code}", m.start("code"), m.end("code"), m.group("code")))
         body = text[m.end():end]
-        for mm in extract(body):
+        for mm in extract(body, _LINK_KINDS):
             ref = _ref_for(mm.kind, mm.value)
             if ref and mm.kind != "itu_outcome":
                 line_s = body.rfind("\n", 0, mm.start) + 1

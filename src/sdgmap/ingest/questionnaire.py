@@ -41,7 +41,7 @@ LABELS: list[tuple[str, str | None, str, str | None]] = [
 ]
 
 # Bullets, quote marks and Markdown bold (``**Event Name:** ...``) may wrap a label.
-_LINE_START = r"(?:^|(?<=\n))[ \t]*(?:[•·▪*>|-][ \t]+)?(?:\*\*|__)?"
+_LINE_START = r"[ \t]*(?:[•·▪*>|-][ \t]+)?(?:\*\*|__)?"
 _FULL_END = r"(?:\*\*|__)?[ \t]*:?(?:\*\*|__)?"
 _SHORT_END = r"(?:\*\*|__)?[ \t]*(?::(?:\*\*|__)?|(?=\t)|(?=[ ]{2,})|(?=[ \t]*\n)|$)"
 
@@ -50,12 +50,13 @@ def _compile() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:
     parts = []
     groups: dict[str, tuple[str, str | None]] = {}
     for i, (fname, btype, full, short) in enumerate(LABELS):
-        parts.append(f"(?P<f{i}>{_LINE_START}(?:{full}){_FULL_END})")
+        parts.append(f"(?P<f{i}>(?:{full}){_FULL_END})")
         groups[f"f{i}"] = (fname, btype)
         if short:
-            parts.append(f"(?P<s{i}>{_LINE_START}(?:{short}){_SHORT_END})")
+            parts.append(f"(?P<s{i}>(?:{short}){_SHORT_END})")
             groups[f"s{i}"] = (fname, btype)
-    return re.compile("|".join(parts), re.I), groups
+    # Anchored once at line starts, so other positions fail at the first character.
+    return re.compile(f"(?m)^{_LINE_START}(?:" + "|".join(parts) + ")", re.I), groups
 
 
 LABEL_RE, LABEL_GROUPS = _compile()
@@ -187,14 +188,14 @@ def _candidate(text: str, head: _Label, fields: dict[str, tuple[int, int]], year
     # Action Lines and ITU-D outcomes named anywhere in the block are stated links too.
     bstart = head.start
     bend = max(s[1] for s in fields.values())
-    for m in extract(text[bstart:bend]):
+    for m in extract(text[bstart:bend], ("action_line", "itu_outcome")):
         if m.kind == "action_line":
             c.links.append(StatedLink(f"wsis:{m.value}", bstart + m.start, bstart + m.end, m.text))
         elif m.kind == "itu_outcome":
             c.links.append(StatedLink(f"itu-sp-2020:{m.value}", bstart + m.start, bstart + m.end, m.text))
 
     site = _value(text, fields, "website")
-    urls = [m for m in extract(site) if m.kind == "url"]
+    urls = extract(site, ("url",))
     if urls:
         c.website = urls[0].value[:1000]
         if len(urls) > 1:
@@ -205,7 +206,7 @@ def _candidate(text: str, head: _Label, fields: dict[str, tuple[int, int]], year
     def entities(span: tuple[int, int] | None) -> list[tuple[int, int, str]]:
         if not span:
             return []
-        return [(m.start, m.end, m.text) for m in extract(text[span[0]:span[1]]) if m.kind == "un_entity"]
+        return [(m.start, m.end, m.text) for m in extract(text[span[0]:span[1]], ("un_entity",))]
 
     if "partners" in fields:
         c.partners = split_names(_value(text, fields, "partners"), entities(fields["partners"]))
@@ -233,9 +234,7 @@ def sdg_field_links(text: str, start: int, end: int) -> list[StatedLink]:
     if _ALL_WORDS.match(value):
         return [StatedLink(f"sdg:{g}", start, end, evidence) for g in ALL_GOALS]
     out: dict[str, StatedLink] = {}
-    for m in extract(value):
-        if m.kind not in ("sdg_goal", "sdg_target", "sdg_indicator"):
-            continue
+    for m in extract(value, ("sdg_goal", "sdg_target", "sdg_indicator")):
         ref = f"sdg:{m.value}"
         prev = out.get(ref)
         if prev is None or (m.primary and not prev.primary):

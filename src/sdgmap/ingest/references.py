@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -280,45 +281,57 @@ def _money_value(m: re.Match) -> str:
     return f"{cur} {amount:.0f}" if amount == int(amount) else f"{cur} {amount}"
 
 
-def extract(text: str) -> list[Mention]:
-    """All explicit references in ``text``, sorted by position (see the module docstring)."""
-    out = _sdg_mentions(text) + _action_line_mentions(text)
-    for m in _OUTCOME.finditer(text):
-        out.append(Mention("itu_outcome", f"D.{m.group('o')}-{m.group('n')}", m.start(), m.end(),
-                           "regex", text=m.group()))
+def extract(text: str, kinds: Collection[str] | None = None) -> list[Mention]:
+    """All explicit references in ``text``, sorted by position (see the module docstring).
+
+    ``kinds`` limits the search to some kinds (faster on long texts), e.g. ``{"sdg_goal"}``.
+    """
+    want = set(KINDS if kinds is None else kinds)
+    out: list[Mention] = []
+    if want & {"sdg_goal", "sdg_target", "sdg_indicator"}:
+        out += [m for m in _sdg_mentions(text) if m.kind in want]
+    if "action_line" in want:
+        out += _action_line_mentions(text)
+    if "itu_outcome" in want:
+        for m in _OUTCOME.finditer(text):
+            out.append(Mention("itu_outcome", f"D.{m.group('o')}-{m.group('n')}", m.start(), m.end(),
+                               "regex", text=m.group()))
 
     ent_pat, ent_names = _entity_pattern()
-    for m in ent_pat.finditer(text):
-        out.append(Mention("un_entity", ent_names[m.group()], m.start(), m.end(), "un-entity-list",
-                           text=m.group()))
+    if "un_entity" in want:
+        for m in ent_pat.finditer(text):
+            out.append(Mention("un_entity", ent_names[m.group()], m.start(), m.end(), "un-entity-list",
+                               text=m.group()))
 
     urls: list[tuple[int, int]] = []
-    for m in _URL.finditer(text):
+    for m in _URL.finditer(text) if want & {"url", "location"} else ():
         url = m.group().rstrip(".,;:’”'")
-        out.append(Mention("url", url, m.start(), m.start() + len(url), "regex", text=url))
+        if "url" in want:
+            out.append(Mention("url", url, m.start(), m.start() + len(url), "regex", text=url))
         urls.append((m.start(), m.start() + len(url)))
 
-    for h in find_dates(text):
+    for h in find_dates(text) if "date" in want else ():
         if h.first is None and h.last is None and h.form != "all-year":
             continue
         out.append(Mention("date", h.value, h.start, h.end, f"date:{h.form}", text=h.text))
 
-    loc_pat, countries = _location_pattern()
-    for m in loc_pat.finditer(text):
-        if _overlaps(urls, *m.span()):
-            continue
-        city = m.group("city")
-        # "ITU, Montenegro", "Cambodia, Rwanda", "SDGs, Canada": lists, not a city and country.
-        if city in countries or city.isupper() or "SDG" in city or city in ent_names:
-            continue
-        value = f"{city}, {countries[m.group('country')]}"
-        out.append(Mention("location", value, m.start(), m.end(), "city-country", text=m.group()))
-    for m in _VIRTUAL.finditer(text):
-        out.append(Mention("location", "Virtual", m.start("v"), m.end("v"), "regex", text=m.group("v")))
+    if "location" in want:
+        loc_pat, countries = _location_pattern()
+        for m in loc_pat.finditer(text):
+            if _overlaps(urls, *m.span()):
+                continue
+            city = m.group("city")
+            # "ITU, Montenegro", "Cambodia, Rwanda", "SDGs, Canada": lists, not a city and country.
+            if city in countries or city.isupper() or "SDG" in city or city in ent_names:
+                continue
+            value = f"{city}, {countries[m.group('country')]}"
+            out.append(Mention("location", value, m.start(), m.end(), "city-country", text=m.group()))
+        for m in _VIRTUAL.finditer(text):
+            out.append(Mention("location", "Virtual", m.start("v"), m.end("v"), "regex", text=m.group("v")))
 
-    for m in _MONEY.finditer(text):
+    for m in _MONEY.finditer(text) if "money" in want else ():
         out.append(Mention("money", _money_value(m), m.start(), m.end(), "regex", text=m.group()))
-    for m in _COUNT.finditer(text):
+    for m in _COUNT.finditer(text) if "count" in want else ():
         n = re.sub(r"[,’']", "", m.group("num"))
         if 1900 <= int(n) <= 2100 and "," not in m.group("num"):
             continue  # a year, not a count
