@@ -134,6 +134,9 @@ def test_series_and_reingest(store, seed_paths):
                                                  Activity.type.in_(["partnership", "initiative"]))).all()
         assert sorted(a.year for a in u4ssc) == [2020, 2023, 2024]
         assert len({a.series_key for a in u4ssc}) == 1 and u4ssc[0].series_key
+        meetings = s.scalars(select(Activity).where(Activity.title.like("%meeting of the United for Smart%"))).all()
+        assert sorted(a.year for a in meetings) == [2023, 2024]
+        assert meetings[0].series_key == meetings[1].series_key != u4ssc[0].series_key
         wrc = s.scalars(select(Activity).where(Activity.title.like("%World Radiocommunication Conference%"))).all()
         assert len(wrc) == 3 and len({a.series_key for a in wrc}) == 1  # two 2023 blocks (different dates), 2024
         event = s.scalars(select(Activity).where(Activity.title == "ITU’s webinar series on Digital transformation")).one()

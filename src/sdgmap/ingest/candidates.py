@@ -44,7 +44,7 @@ class Candidate:
 
     @property
     def series_key(self) -> str:
-        return series_key(self.title)
+        return series_key(self.title, self.type)
 
     @property
     def same_key(self) -> tuple[str, str, str]:
@@ -66,26 +66,31 @@ def fold(text: str) -> str:
 # Words that vary between reports of the same initiative without changing what it is.
 _SERIES_STOP = {
     "the", "a", "an", "of", "for", "on", "and", "in", "to", "initiative", "partnership",
-    "programme", "program", "annual", "meeting", "edition", "global", "itu", "un", "s",
+    "programme", "program", "annual", "edition", "global", "itu", "un", "s",
 }
+# Initiatives named in a bullet list and partnerships in a form block are the same kind of thing.
+_FAMILY = {"initiative": "partnership"}
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|"
                       r"seventh|eighth|ninth|tenth)\b")
 
 
-def series_key(title: str) -> str:
+def series_key(title: str, type_: str = "") -> str:
     """Normalised name shared by the yearly reports of one initiative, event or publication.
 
-    Drops acronyms in parentheses, years, ordinals (``7th meeting``) and generic words, so
-    ``United for Smart Sustainable Cities (U4SSC) Initiative`` (2023),
-    ``United for Smart Sustainable Cities (U4SSC)`` (2020) and the same in 2024 share
-    ``smart-sustainable-cities-united``. Word order is ignored (sorted words).
+    Drops acronyms in parentheses, years, ordinals (``7th meeting``) and generic words, and
+    sorts the remaining words; prefixes the kind of activity (initiatives and partnerships
+    count as one kind). ``United for Smart Sustainable Cities (U4SSC) Initiative`` (2023
+    partnership), ``United for Smart Sustainable Cities (U4SSC)`` (2020 bullet initiative)
+    and the 2024 partnership share ``partnership:cities-smart-sustainable-united``; the 7th
+    and 8th meetings share ``event:cities-meeting-smart-sustainable-united``.
     """
     t = fold(title)
     t = re.sub(r"\([^)]*\)", " ", t)
     t = re.sub(r"\b(?:19|20)\d\d\b|\b\w+-\d\d\b", " ", t)  # 2023, WSIS-23 style suffixes
     t = _ORDINAL.sub(" ", t)
     words = [w for w in re.findall(r"[a-z0-9+]+", t) if w not in _SERIES_STOP]
-    return "-".join(sorted(set(words)))[:300]
+    prefix = f"{_FAMILY.get(type_, type_)}:" if type_ else ""
+    return (prefix + "-".join(sorted(set(words))))[:300]
 
 
 def same_activity_key(type_: str, title: str, dates_text: str) -> tuple[str, str, str]:
