@@ -70,6 +70,10 @@ def test_resolutions_and_bullet_initiatives(seed_paths):
     assert {"Resolution 30 (Rev. Buenos Aires, 2017)", "Resolution 140 (Rev. Dubai, 2018)"} <= set(tdag)
     # Cited three times: one decision, three sources.
     assert len(tdag["Resolution 140 (Rev. Dubai, 2018)"].more_spans) == 2
+    chapter = {c.title: c for c in by_name["004"].candidates if c.extractor == "partnership-chapter"}
+    assert {"Broadband Commission", "EQUALS", "GIGA", "High-Level Panel on Digital Cooperation"} <= set(chapter)
+    assert chapter["EQUALS"].attrs["full_name"] == "Global Partnership for Gender Equality in the Digital Age"
+    assert chapter["GIGA"].partners == ["UNICEF", "ITU"] and by_name["004"].year == 2020
     initiatives = {c.title for c in by_name["000"].candidates if c.type == "initiative"}
     assert {"United for Smart Sustainable Cities (U4SSC)", "Broadband Commission for Sustainable Development",
             "Financial Inclusion Global Initiative (FIGI)", "Decent Jobs for Youth Campaign"} <= initiatives

@@ -201,3 +201,69 @@ def extract_outcomes(text: str, sections: list[Section]) -> list[Candidate]:
                 cand.links.append(StatedLink(ref, m.end() + mm.start, m.end() + mm.end, evidence, mm.primary))
         out.append(cand)
     return out
+
+
+# --- partnership chapters of annual reports --------------------------------------------------
+
+_CHAPTER_RE = re.compile(r"(?im)^[ \t]*(?:strategic\s+|key\s+|global\s+)?partnerships?\b[^\n.:]{0,60}$")
+_NAMED_INITIATIVE = re.compile(
+    r"(?:^|(?<=\n))(?:[^\n]{0,40}?,\s*)?(?P<name>[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|for|of|on|the|and|in))*)"
+    r"(?:,\s*the\s+(?P<alias>[^,\n]{5,90}),|\s+is\s+an?\s+[^.\n]{0,60}?\b(?:initiative|partnership|coalition|alliance)\b)")
+
+
+def _is_heading(line: str) -> bool:
+    line = line.strip()
+    return (3 <= len(line) <= 70 and line[-1] not in ".:;," and line[0].isupper()
+            and not re.match(r"(?:\d|[•·▪*-])", line))
+
+
+def extract_partnership_chapters(text: str, sections: list[Section],
+                                 taken: list[tuple[int, int]]) -> list[Candidate]:
+    """Annual-report chapters on partnerships: each sub-heading (or a paragraph that opens by
+    naming an initiative, ``EQUALS, the Global Partnership for ...``) is a partnership."""
+    out: list[Candidate] = []
+    for chapter in _CHAPTER_RE.finditer(text):
+        if any(s <= chapter.start() < e for s, e in taken):
+            continue
+        paras: list[tuple[int, int]] = []
+        for m in re.finditer(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]+)*", text[chapter.end():]):
+            s, e = chapter.end() + m.start(), chapter.end() + m.end()
+            if text[s:e].strip():
+                paras.append((s, e))
+        heading: tuple[int, int] | None = None
+        for s, e in paras:
+            para = text[s:e]
+            if _is_heading(para) and "\n" not in para.strip():
+                heading = (s, e)
+                continue
+            if any(ts <= s < te for ts, te in taken):
+                break  # another structure (a questionnaire block) begins: the chapter is over
+            alias = None
+            if heading is not None:
+                title = collapse(text[heading[0]:heading[1]])
+                start = heading[0]
+            else:
+                m = _NAMED_INITIATIVE.match(para)
+                if not m:
+                    continue
+                title = collapse(m.group("name"))
+                start = s
+                alias = m.group("alias")
+            heading = None
+            cand = Candidate(type="partnership", title=title[:300], start=start, end=e,
+                             extractor="partnership-chapter", section=section_at(sections, start),
+                             description=collapse(para))
+            mentions = extract(para, _LINK_KINDS + ("un_entity", "url"))
+            cand.partners = split_names("", [(m.start, m.end, m.text) for m in mentions if m.kind == "un_entity"])
+            for m in mentions:
+                ref = _ref_for(m.kind, m.value)
+                if ref:
+                    cand.links.append(StatedLink(ref, s + m.start, s + m.end, m.text, m.primary))
+                elif m.kind == "url" and not cand.website:
+                    cand.website = m.value
+            cand.attrs["chapter"] = collapse(chapter.group())
+            if alias:
+                cand.attrs["full_name"] = collapse(alias)
+            out.append(cand)
+        break  # one partnerships chapter per document is what reports have
+    return out

@@ -16,6 +16,7 @@ from sdgmap.ingest.dates import find_dates
 from sdgmap.ingest.other_structures import (
     extract_bullet_initiatives,
     extract_outcomes,
+    extract_partnership_chapters,
     extract_resolutions,
 )
 from sdgmap.ingest.questionnaire import extract_blocks, find_sections, report_year
@@ -88,6 +89,8 @@ def parse_document(filename: str, data: bytes, *, year: int | None = None, entit
     candidates += extract_outcomes(text, sections)
     taken += [(c.start, c.end) for c in candidates if c.extractor == "itu-d-outcome"]
     candidates += extract_bullet_initiatives(text, sections, taken)
+    taken += [(c.start, c.end) for c in candidates if c.extractor == "bullet-list"]
+    candidates += extract_partnership_chapters(text, sections, taken)
     candidates = dedupe(candidates)
 
     return ParsedDocument(
