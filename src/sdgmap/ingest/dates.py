@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 
 MONTHS = {
@@ -48,6 +49,22 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     # 22 April ; on 17 May (no year: the report year)
     ("dm", re.compile(rf"\b(?:on\s+)?(?P<d>{_DAY})\s+(?P<m>{_MON})\b(?!\s*,?\s*(?:19|20)\d\d)", re.I)),
 ]
+
+
+class SpanSet:
+    """Non-overlapping spans already taken; ``overlaps`` is O(log n), so long texts stay fast."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._spans, (start, float("inf")))
+        if i > 0 and self._spans[i - 1][1] > start:
+            return True
+        return i < len(self._spans) and self._spans[i][0] < end
+
+    def add(self, start: int, end: int) -> None:
+        insort(self._spans, (start, end))
 
 
 @dataclass
@@ -126,12 +143,12 @@ def _convert(form: str, m: re.Match, year: int | None) -> tuple[str | None, str 
 
 def find_dates(text: str, year: int | None = None) -> list[DateHit]:
     """Every date expression in ``text``; ``year`` completes dates written without one."""
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     hits: list[DateHit] = []
     for form, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.overlaps(s, e):
                 continue
             conv = _convert(form, m, year)
             if conv is None:
@@ -139,7 +156,7 @@ def find_dates(text: str, year: int | None = None) -> list[DateHit]:
             first, last = conv
             if form != "all-year" and first is None and last is None:
                 continue
-            taken.append((s, e))
+            taken.add(s, e)
             hits.append(DateHit(s, e, m.group(), first, last, form))
     hits.sort(key=lambda h: h.start)
     return hits

@@ -13,6 +13,7 @@ question, or the form's closing lines.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from sdgmap.ingest.candidates import Candidate, StatedLink, collapse, split_names
@@ -94,13 +95,8 @@ def find_sections(text: str) -> list[Section]:
 
 
 def section_at(sections: list[Section], pos: int) -> str:
-    label = ""
-    for s in sections:
-        if s.start <= pos:
-            label = s.label
-        else:
-            break
-    return label
+    i = bisect_right([s.start for s in sections], pos) - 1
+    return sections[i].label if i >= 0 else ""
 
 
 @dataclass

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sdgmap.ingest.dates import find_dates
+from sdgmap.ingest.dates import SpanSet, find_dates
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ALL_GOALS = [str(g) for g in range(1, 18)]
@@ -107,7 +108,8 @@ def _location_pattern() -> tuple[re.Pattern, dict[str, str]]:
     alts = "|".join(re.escape(c) for c in sorted(countries, key=len, reverse=True))
     city_word = r"[A-ZÀ-Ý][\w’'À-ÿ.-]*"
     pat = re.compile(
-        rf"(?P<city>{city_word}(?:[ \t]+(?:{city_word}|de|da|del|la|el))*?),[ \t]*(?P<country>{alts})(?![\w-])"
+        # At most four words of city name: bounded, so long runs of capitalised words stay linear.
+        rf"(?P<city>{city_word}(?:[ \t]+(?:{city_word}|de|da|del|la|el)){{0,3}}?),[ \t]*(?P<country>{alts})(?![\w-])"
     )
     return pat, countries
 
@@ -173,10 +175,6 @@ _VIRTUAL = re.compile(r"(?m)^[ \t]*(?P<v>Virtual|Online|Hybrid)\b(?=[ \t]*(?:$|&
 _SCALE = {"billion": 1e9, "bn": 1e9, "million": 1e6, "m": 1e6, "thousand": 1e3}
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(s < te and ts < e for ts, te in spans)
-
-
 def _primary_before(text: str, start: int) -> bool:
     return bool(_PRIMARY_CUES.search(text[max(0, start - 40):start]))
 
@@ -184,18 +182,18 @@ def _primary_before(text: str, start: int) -> bool:
 def _sdg_mentions(text: str) -> list[Mention]:
     targets, indicators = _sdg_codes()
     out: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
 
     for m in _INDICATOR.finditer(text):
         code = (m.group("c") or m.group("b")).lower()
         if code in indicators:
             out.append(Mention("sdg_indicator", code, m.start(), m.end(), "regex", text=m.group()))
-            taken.append(m.span())
+            taken.add(*m.span())
 
     def add_target(code: str, s: int, e: int, method: str = "regex") -> None:
-        if code in targets and not _overlaps(taken, s, e):
+        if code in targets and not taken.overlaps(s, e):
             out.append(Mention("sdg_target", code, s, e, method, _primary_before(text, s), text[s:e]))
-            taken.append((s, e))
+            taken.add(s, e)
 
     for m in _TARGET_LIST.finditer(text):
         for c in _TARGET_CODE.finditer(m.group()):
@@ -208,20 +206,20 @@ def _sdg_mentions(text: str) -> list[Mention]:
         add_target(code, m.start(), m.end())
 
     for m in _ALL_GOALS.finditer(text):
-        if _overlaps(taken, *m.span()):
+        if taken.overlaps(*m.span()):
             continue
         for g in ALL_GOALS:
             out.append(Mention("sdg_goal", g, m.start(), m.end(), "all-goals", text=m.group()))
-        taken.append(m.span())
+        taken.add(*m.span())
     for m in _GOAL_RANGE.finditer(text):
         a, b = int(m.group("a")), int(m.group("b"))
-        if a >= b or _overlaps(taken, *m.span()):
+        if a >= b or taken.overlaps(*m.span()):
             continue
         for g in range(a, b + 1):
             out.append(Mention("sdg_goal", str(g), m.start(), m.end(), "goal-range", text=m.group()))
-        taken.append(m.span())
+        taken.add(*m.span())
     for m in _GOAL_LIST.finditer(text):
-        if _overlaps(taken, *m.span()) or _NOT_SDG_GOAL.search(text[max(0, m.start() - 15):m.start()]):
+        if taken.overlaps(*m.span()) or _NOT_SDG_GOAL.search(text[max(0, m.start() - 15):m.start()]):
             continue
         s0 = m.start("first")
         out.append(Mention("sdg_goal", str(int(m.group("first"))), m.start(), m.end("first"), "regex",
@@ -231,22 +229,24 @@ def _sdg_mentions(text: str) -> list[Mention]:
             s, e = rest_start + n.start(), rest_start + n.end()
             out.append(Mention("sdg_goal", str(int(n.group())), s, e, "goal-list",
                                _primary_before(text, s), text[s:e]))
-        taken.append((s0, m.end()))
+        taken.add(s0, m.end())
     return out
 
 
 def _action_line_mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     contexts = [m.start() for m in _AL_CONTEXT.finditer(text)]
     if not contexts:
         return out
 
     def in_context(pos: int) -> bool:
-        # The code belongs to an Action Line phrase in the same sentence-ish window before it.
-        for c in contexts:
-            if c <= pos and pos - c < 260 and "\n\n" not in text[c:pos]:
+        # The code belongs to an Action Line phrase in the same paragraph, shortly before it.
+        i = bisect_right(contexts, pos) - 1
+        while i >= 0 and pos - contexts[i] < 260:
+            if "\n\n" not in text[contexts[i]:pos]:
                 return True
+            i -= 1
         return False
 
     for m in _AL_RANGE.finditer(text):
@@ -255,9 +255,9 @@ def _action_line_mentions(text: str) -> list[Mention]:
         a, b = int(m.group("a")), int(m.group("b"))
         for n in range(a, b + 1) if a < b else ():
             out.append(Mention("action_line", f"C{n}", m.start(), m.end(), "al-range", text=m.group()))
-        taken.append(m.span())
+        taken.add(*m.span())
     for m in _AL_CODE.finditer(text):
-        if _overlaps(taken, *m.span()) or not in_context(m.start()):
+        if taken.overlaps(*m.span()) or not in_context(m.start()):
             continue
         code = f"C{m.group('n')}"
         end = m.start() + len(code)
@@ -303,12 +303,12 @@ def extract(text: str, kinds: Collection[str] | None = None) -> list[Mention]:
             out.append(Mention("un_entity", ent_names[m.group()], m.start(), m.end(), "un-entity-list",
                                text=m.group()))
 
-    urls: list[tuple[int, int]] = []
+    urls = SpanSet()
     for m in _URL.finditer(text) if want & {"url", "location"} else ():
         url = m.group().rstrip(".,;:’”'")
         if "url" in want:
             out.append(Mention("url", url, m.start(), m.start() + len(url), "regex", text=url))
-        urls.append((m.start(), m.start() + len(url)))
+        urls.add(m.start(), m.start() + len(url))
 
     for h in find_dates(text) if "date" in want else ():
         if h.first is None and h.last is None and h.form != "all-year":
@@ -318,7 +318,7 @@ def extract(text: str, kinds: Collection[str] | None = None) -> list[Mention]:
     if "location" in want:
         loc_pat, countries = _location_pattern()
         for m in loc_pat.finditer(text):
-            if _overlaps(urls, *m.span()):
+            if urls.overlaps(*m.span()):
                 continue
             city = m.group("city")
             # "ITU, Montenegro", "Cambodia, Rwanda", "SDGs, Canada": lists, not a city and country.
