@@ -52,6 +52,10 @@ class _Counter:
         self.log.append((label, n, cli_query(f)))
         return n
 
+    def record(self, label: str, n: int, f: ActivityFilter) -> None:
+        """A count computed elsewhere (``sdgmap.analytics``) with the query that reproduces it."""
+        self.log.append((label, n, cli_query(f)))
+
 
 def build_portfolio(session: Session, entity: str | None, year: int | None,
                     focus: list[int] | None = None) -> Report:
@@ -139,15 +143,25 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     views.add(Figure("mapping", "Mapping view: ITU strategic objectives (2020-2023) -> WSIS Action "
                      "Lines -> SDGs; light bands are derived or suggested flows (whole register)",
                      charts.mapping_chart(analytics.sankey(session)), alt="Flow diagram"))
+    matrix = analytics.action_line_sdg_matrix(session)
     views.add(Figure("heatmap", "Activities per WSIS Action Line and SDG (whole register)",
-                     charts.heatmap_chart(analytics.action_line_sdg_matrix(session)),
-                     alt="Heat map of Action Lines by goals"))
+                     charts.heatmap_chart(matrix), alt="Heat map of Action Lines by goals"))
+    for cell in matrix["cells"]:
+        if str(cell["goal"]).isdigit():
+            count.record(f"Heat map {cell['action_line']} x SDG {cell['goal']} (whole register)",
+                         cell["count"], ActivityFilter(action_line=cell["action_line"],
+                                                       sdg=int(cell["goal"])))
 
     tr = analytics.trends_by_goal(session)
     trends = report.add(Section("Trends across years"))
     trends.add(Paragraph("Activities linked to each goal per report year (stated and suggested)." + whole))
     trends.add(Figure("trends", "Activities per goal and report year (whole register)",
                       charts.trends_chart(tr), alt="Stacked bars per year"))
+    for series in tr["series"]:
+        for y, n in zip(tr["years"], series["total"], strict=True):
+            if n and str(series["code"]).isdigit():
+                count.record(f"SDG {series['code']} in {y} (whole register)", n,
+                             ActivityFilter(year=y, sdg=int(series["code"])))
     if tr["years"]:
         trends.add(Table("Activities per goal and report year", ["SDG", *map(str, tr["years"])],
                          [[s["code"], *map(str, s["total"])] for s in tr["series"] if any(s["total"])]))
