@@ -337,3 +337,33 @@ def test_cli_writes_report_and_prints_warnings(sqlite_filled, tmp_path):
     assert res.exit_code == 2 and "cannot tell the format" in res.output
     res = runner.invoke(cli, ["--db", store.url, "report", "desa", "--focus", "0,3", "-o", str(out)])
     assert res.exit_code == 2 and "numbered 1 to 17" in res.output
+
+
+# --- odd registers and hostile text ---------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["desa", "wsis", "portfolio"])
+def test_empty_register_gives_a_report_that_says_so(sqlite_store, tmp_path, kind):
+    report = _build(sqlite_store, kind)
+    assert report.activity_ids == []
+    for fmt in ("docx", "html", "md"):
+        assert render(report, fmt, tmp_path / f"{kind}.{fmt}").stat().st_size > 500
+    if kind == "desa":
+        assert "No events are recorded" in (tmp_path / "desa.md").read_text()
+
+
+def test_markup_and_control_characters_in_register_text_are_written_safely(sqlite_store, tmp_path):
+    with sqlite_store.transaction() as s:
+        node = s.scalar(select(Node).where(Node.framework_id == "sdg", Node.code == "9"))
+        a = Activity(type="event", title="<script>alert(1)</script> {{ 7*7 }} | pipe\x0c", year=2023,
+                     entity="ITU", description="Line one\x00\nLine two & <b>bold</b>",
+                     location="Geneva", dates_text="1 May 2023")
+        a.links.append(ActivityLink(node=node, kind="stated"))
+        s.add(a)
+    report = _build(sqlite_store, "desa")
+    html = render(report, "html", tmp_path / "d.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "{{ 7*7 }}" in html  # data is text, never a template
+    d, text = _docx_text(render(report, "docx", tmp_path / "d.docx"))
+    assert "<script>alert(1)</script> {{ 7*7 }} | pipe" in text and "\x0c" not in text
+    md = render(report, "md", tmp_path / "d.md").read_text()
+    assert "Line two & <b>bold</b>" in md

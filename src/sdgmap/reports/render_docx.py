@@ -7,7 +7,9 @@ field (Word refreshes it on opening); captions number themselves with SEQ fields
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -29,6 +31,7 @@ PARAGRAPH_STYLES = {"body": "Normal", "note": "Note", "question": "Normal"}
 
 
 def render_docx(report: Report, path: Path, template_dir: Path | None = None) -> Path:
+    report = _xml_safe(report)
     doc = open_reference(template_dir)
     w = _Writer(doc)
     doc.add_paragraph(report.title, style="Title")
@@ -175,6 +178,25 @@ class _Writer:
     def _next_bookmark(self) -> int:
         self._bookmarks += 1
         return self._bookmarks
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(obj):
+    """A copy of the report whose text holds no character XML forbids (form feeds, NULs...).
+
+    Such characters come from pasted or extracted text; Word files cannot carry them.
+    """
+    if isinstance(obj, str):
+        return _NOT_XML.sub(" ", obj)
+    if isinstance(obj, list):
+        return [_xml_safe(v) for v in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: _xml_safe(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                   if f.init and f.name != "png"}
+        return dataclasses.replace(obj, **changes)
+    return obj
 
 
 def _has(doc, style: str) -> bool:
