@@ -112,3 +112,11 @@ def test_utf16_with_bom_is_read(store):
     data = "Event Name: Week\nRelevant SDGs: SDG 4\nYear of submission: 2021\n".encode("utf-16")
     report = ingest_bytes(store, "utf16.txt", data)
     assert report.activities["event"] == 1
+
+
+def test_upload_name_is_reduced_to_its_base_name(sqlite_store):
+    data = b"Event Name: Week\nRelevant SDGs: SDG 4\nYear of submission: 2021\n"
+    report = ingest_bytes(sqlite_store, "..\\..\\secret\\../../etc/report.txt", data)
+    assert report.files[0].filename == "report.txt"
+    with pytest.raises(EmptyFileError, match="^upload.txt: "):
+        ingest_bytes(sqlite_store, "../", b"")

@@ -88,3 +88,22 @@ def test_pdf_pages_cover_the_text(name):
     assert doc.pages[0][1] == 0 and doc.pages[-1][2] == len(doc.text)
     for (_, _, end), (_, start, _) in zip(doc.pages, doc.pages[1:], strict=False):
         assert start == end + 2
+
+
+def test_same_report_as_pdf_adds_sources_with_pages(store, seed_paths):
+    """The 2023 submission as text, then as PDF: same year and entity, so every block of the
+    PDF is an existing activity that gains a source (with its page), not a duplicate."""
+    from sdgmap.ingest import ingest_paths
+
+    txt = next(p for p in seed_paths if p.name.startswith("003"))
+    first = ingest_paths(store, [txt])
+    second = ingest_paths(store, [FIXTURES / "desa_2023_submission.pdf"])
+    assert second.files[0].status == "ingested"
+    assert sum(second.files[0].activities.values()) == 0
+    assert second.files[0].merged == sum(first.files[0].activities.values()) == 36
+    with store.transaction() as s:
+        rows = query_activities(s, ActivityFilter(type="event", year=2023))
+    wsis = next(r for r in rows if r["title"] == "WSIS Forum 2023")
+    pdf_sources = [src for src in wsis["sources"] if src["document"] == "desa_2023_submission.pdf"]
+    assert len(pdf_sources) == 2 and all(isinstance(src["page"], int) and src["page"] >= 1 for src in pdf_sources)
+    assert all(src["page"] is None for src in wsis["sources"] if src["document"] == txt.name)

@@ -10,6 +10,7 @@ from rich.console import Console
 from sdgmap.cli.common import AppContext, console, json_option, pass_app, print_json, print_table
 
 err_console = Console(stderr=True)
+ACTIVITY_TYPES = ("decision", "event", "publication", "partnership", "project", "pledge", "initiative", "outcome")
 
 
 @click.command("ingest")
@@ -63,7 +64,7 @@ def activities_group() -> None:
 
 
 @activities_group.command("list")
-@click.option("--type", "type_", help="decision, event, publication, partnership, project, pledge, initiative, outcome")
+@click.option("--type", "type_", type=click.Choice(ACTIVITY_TYPES), help="Activity type.")
 @click.option("--sdg", type=click.IntRange(1, 17), help="Linked to this goal (or a target of it).")
 @click.option("--year", type=int, help="Report year.")
 @click.option("--entity", help="Reporting entity.")

@@ -16,7 +16,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
@@ -112,7 +112,14 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
 
 def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> IngestReport:
-    """Ingest one uploaded file (the web app's upload form)."""
+    """Ingest one uploaded file (the web app's upload form).
+
+    Only the base name of ``filename`` is kept: a browser may send a path, and the name is
+    shown back to users.
+    """
+    filename = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
+    if filename in ("", ".", ".."):
+        filename = "upload.txt"
     known = _known(store, filename, data)
     if known:
         return IngestReport([known])
