@@ -9,7 +9,8 @@ Prints
   beforehand, outside the timing), best of 3, and the same on PostgreSQL when
   SDGMAP_BENCH_PG_URL is set (a database whose tables may be created);
 - peak memory: the process's maximum resident set size (Python, SQLAlchemy and all) and the
-  Python allocations made during one ingest (tracemalloc).
+  Python allocations made during one ingest (tracemalloc);
+- parse time of long and deliberately awkward inputs (must grow linearly).
 
 Targets (issue 3): every block found, every SDG set exact; < 2 s; < 300 MB.
 Run: .venv/bin/python benchmarks/ingest.py
@@ -113,6 +114,23 @@ def speed() -> None:
           f"Python allocations during one ingest {peak / 1048576:.1f} MB")
 
 
+def long_inputs() -> None:
+    """Parsing must stay linear: ten copies of the seeds, and text built to make regexes backtrack."""
+    seeds = b"\n".join(p.read_bytes() for p in demo_documents())
+    cases = [
+        ("10 x the five seeds", seeds * 10),
+        ("capitalised words, no commas", ("Aaaa Bbbb Cccc Dddd Eeee Ffff Gggg " * 2000 + ", ").encode() * 5),
+        ("one 30,000-item SDG list", ("SDG 1, " * 30000 + "\n").encode()),
+        ("2,000 empty blocks", ("Event Name: x\nRelevant SDGs: \n" * 2000).encode()),
+    ]
+    print()
+    for label, data in cases:
+        t = time.perf_counter()
+        parse_document("long.txt", data)
+        print(f"parse {label:32} {len(data) / 1048576:5.2f} MB  {time.perf_counter() - t:6.2f} s")
+
+
 if __name__ == "__main__":
     quality()
     speed()
+    long_inputs()
