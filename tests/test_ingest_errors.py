@@ -104,8 +104,22 @@ def test_missing_file_and_folder(sqlite_store, tmp_path):
     store = sqlite_store  # refused before any database work: one backend is enough
     with pytest.raises(UserError, match="nope.txt"):
         ingest_paths(store, [tmp_path / "nope.txt"])
-    with pytest.raises(UserError, match="is a folder"):
-        ingest_paths(store, [tmp_path])
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    (empty / "notes.xlsx").write_bytes(b"x")
+    with pytest.raises(UserError, match="folder without"):
+        ingest_paths(store, [empty])
+
+
+def test_folder_means_its_documents(sqlite_store, tmp_path, seed_paths):
+    folder = tmp_path / "reports"
+    (folder / "2023").mkdir(parents=True)
+    shutil.copy(seed_paths[3], folder / "2023" / "itu.txt")
+    shutil.copy(seed_paths[4], folder / "annual.txt")
+    (folder / "ignore.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / ".hidden.txt").write_text("Event Name: hidden", encoding="utf-8")
+    report = ingest_paths(sqlite_store, [folder])
+    assert [f.filename for f in report.files] == ["itu.txt", "annual.txt"]
 
 
 def test_utf16_with_bom_is_read(store):

@@ -23,7 +23,7 @@ ACTIVITY_TYPES = ("decision", "event", "publication", "partnership", "project", 
 @pass_app
 def ingest_cmd(app: AppContext, files: tuple[Path, ...], year: int | None, entity: str | None,
                max_size_mb: float, as_json: bool) -> None:
-    """Read reports (.txt .md .docx .pdf .html) into the register of activities.
+    """Read reports (.txt .md .docx .pdf .html, or folders of them) into the register.
 
     Every file is checked before anything is written; a bad file stops the run with one
     line naming it, and the database is unchanged. Re-ingesting a file changes nothing.
@@ -31,12 +31,15 @@ def ingest_cmd(app: AppContext, files: tuple[Path, ...], year: int | None, entit
     from sdgmap.ingest import ingest_paths
 
     max_bytes = int(max_size_mb * 1024 * 1024)
-    show_bar = not as_json and len(files) > 1 and console.is_terminal
+    show_bar = not as_json and (len(files) > 1 or any(f.is_dir() for f in files)) and console.is_terminal
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err_console, transient=True) as bar:
+            from sdgmap.ingest import expand_paths
+
+            files = tuple(expand_paths(files))
             task = bar.add_task("Ingesting", total=len(files))
             report = ingest_paths(app.store, files, year=year, entity=entity, max_bytes=max_bytes,
                                   progress=lambda name: bar.update(task, advance=1, description=name))

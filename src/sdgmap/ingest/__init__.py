@@ -22,14 +22,14 @@ from sqlalchemy import select
 
 from sdgmap.ingest.errors import FileTooLargeError, IngestError
 from sdgmap.ingest.parse import ParsedDocument, parse_document
-from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, size_text
+from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, MEDIA_TYPES, size_text
 from sdgmap.ingest.references import Mention, extract
 from sdgmap.ingest.register import FileResult, write_document
 from sdgmap.store.models import Document
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "FileResult", "IngestError", "IngestReport", "Mention", "extract",
-    "ingest_bytes", "ingest_paths", "parse_document",
+    "DEFAULT_MAX_BYTES", "FileResult", "IngestError", "IngestReport", "Mention", "expand_paths",
+    "extract", "ingest_bytes", "ingest_paths", "parse_document",
 ]
 
 
@@ -67,14 +67,28 @@ class IngestReport:
         }
 
 
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the supported documents in it (recursively)."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in MEDIA_TYPES
+                           and not any(part.startswith(".") for part in f.relative_to(path).parts))
+            if not found:
+                raise IngestError(str(path), "folder without .txt, .md, .docx, .pdf or .html files")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def _read_path(path: Path, max_bytes: int) -> bytes:
     name = str(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise IngestError(name, exc.strerror or "cannot open") from None
-    if path.is_dir():
-        raise IngestError(name, "is a folder, not a file")
     if size > max_bytes:
         # Refuse before reading: a huge file should not be loaded into memory at all.
         raise FileTooLargeError(name, f"{size_text(size)}, the limit is {size_text(max_bytes)}")
@@ -92,8 +106,7 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
     ``progress`` is called with each file's name once it is written.
     """
     parsed: list[ParsedDocument | FileResult] = []
-    for p in paths:
-        path = Path(p)
+    for path in expand_paths(paths):
         data = _read_path(path, max_bytes)
         known = _known(store, path.name, data)
         try:
