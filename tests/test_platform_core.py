@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import timedelta
 
@@ -18,6 +19,9 @@ from sdgmap.store import Store
 from sdgmap.store.models import Activity, Link, Node, utcnow
 
 PW = "correct horse battery"
+# Cheap argon2 parameters keep these tests fast; production uses the recommended ones.
+os.environ["SDGMAP_ARGON2_PROFILE"] = "test"
+accounts.configure_hashing("test")
 
 PROJECT = {
     "title": "Connecting rural schools",
@@ -60,6 +64,13 @@ def test_roles_rank_and_passwords(store):
         accounts.update_user(s, u, "admin", active=False)
         with pytest.raises(UserError):
             accounts.authenticate(s, "contributor", PW)
+
+
+def test_production_hashing_profile():
+    from argon2 import PasswordHasher
+
+    assert accounts._make_hasher("").time_cost == PasswordHasher().time_cost
+    assert accounts._make_hasher("").hash("x" * 10).startswith("$argon2id$v=19$m=65536,")
 
 
 def test_session_rotates_and_ends(store):

@@ -8,6 +8,7 @@ copy of the database does not let anyone log in.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -33,9 +34,26 @@ MAX_PASSWORD = 1024  # argon2 is slow on purpose; bound the work an attacker can
 USER_FIELDS = ("username", "email", "display_name", "role", "verified", "active")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the user does not exist, so a login takes as long either way.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+def _make_hasher(profile: str) -> PasswordHasher:
+    # "test" trades strength for speed so that test suites on small machines stay fast;
+    # never set it in production (see docs/security.md).
+    if profile == "test":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+def configure_hashing(profile: str = "") -> None:
+    """Choose the argon2 cost profile ("" = recommended); hashes made earlier still verify."""
+    global _hasher, _DUMMY_HASH
+    _hasher = _make_hasher(profile)
+    # Verified against when the user does not exist, so a login takes as long either way.
+    _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+_hasher: PasswordHasher
+_DUMMY_HASH: str
+configure_hashing(os.environ.get("SDGMAP_ARGON2_PROFILE", ""))
 
 
 def digest(token: str) -> str:

@@ -275,6 +275,8 @@ def list_submissions(session: Session, user: User | None, *, status: str | None 
         stmt = stmt.where(visible)
     if status:
         stmt = stmt.where(Submission.status == status)
+    if text and "\x00" in text:
+        raise UserError("q: contains a NUL character")
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(Submission.title.ilike(like, escape="\\"),
