@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from sdgmap.store.models import (
@@ -53,10 +53,17 @@ class ActivityFilter:
 
 
 def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool):
-    cond = and_(ActivityLink.activity_id == Activity.id, ActivityLink.kind.in_(kinds), node_cond)
+    """Activities with a link of one of ``kinds`` to a node matching ``node_cond``.
+
+    Written as ``id IN (links to those nodes)`` so both engines start from the few
+    matching nodes and the (node_id, kind) index, not from every activity.
+    """
+    nodes = select(Node.id).where(node_cond)
+    links = select(ActivityLink.activity_id).where(ActivityLink.node_id.in_(nodes),
+                                                   ActivityLink.kind.in_(kinds))
     if not include_rejected:
-        cond = and_(cond, ActivityLink.review != "rejected")
-    return exists(select(ActivityLink.id).join(Node, ActivityLink.node_id == Node.id).where(cond))
+        links = links.where(ActivityLink.review != "rejected")
+    return Activity.id.in_(links)
 
 
 PG_TSVECTOR = "to_tsvector('english', coalesce(activities.title, '') || ' ' || coalesce(activities.description, ''))"
@@ -149,7 +156,9 @@ def query_activities(session: Session, f: ActivityFilter | None = None, *, sort:
         stmt = stmt.limit(limit).offset(offset)
     stmt = stmt.options(
         selectinload(Activity.links).selectinload(ActivityLink.node),
-        selectinload(Activity.sources).selectinload(ActivitySource.document),
+        # only the filename: a document's text can be megabytes
+        selectinload(Activity.sources).selectinload(ActivitySource.document)
+        .load_only(Document.id, Document.filename),
     )
     return [activity_dict(a, f) for a in session.scalars(stmt)]
 
@@ -192,11 +201,15 @@ def activity_facets(session: Session, f: ActivityFilter, top: int = 20) -> dict[
     """
     from sdgmap.analytics.common import head_expr  # shared SQL helper; no import cycle
 
+    unfiltered = f == ActivityFilter(link_kinds=f.link_kinds, include_rejected=f.include_rejected)
     ids = filtered_select(f, _dialect(session)).with_only_columns(Activity.id).subquery()
+
+    def within(stmt, col):  # the unfiltered set needs no IN (...) over every activity
+        return stmt if unfiltered else stmt.where(col.in_(select(ids.c.id)))
+
     out: dict[str, list[dict]] = {}
     for name, col in (("type", Activity.type), ("year", Activity.year)):
-        rows = session.execute(select(col, func.count()).where(Activity.id.in_(select(ids.c.id)))
-                               .group_by(col)).all()
+        rows = session.execute(within(select(col, func.count()), Activity.id).group_by(col)).all()
         out[name] = [{"value": v, "count": n} for v, n in rows if v is not None]
     out["type"].sort(key=lambda d: (-d["count"], str(d["value"])))
     out["year"].sort(key=lambda d: d["value"], reverse=True)
@@ -204,16 +217,14 @@ def activity_facets(session: Session, f: ActivityFilter, top: int = 20) -> dict[
     head = head_expr(session, Node.code)
     for name, fw in (("sdg", "sdg"), ("action_line", "wsis")):
         n_act = func.count(func.distinct(ActivityLink.activity_id))
-        rows = session.execute(
-            select(head, n_act).join(Node, ActivityLink.node_id == Node.id)
-            .where(Node.framework_id == fw, live, ActivityLink.activity_id.in_(select(ids.c.id)))
-            .group_by(head)).all()
+        stmt = (select(head, n_act).join(Node, ActivityLink.node_id == Node.id)
+                .where(Node.framework_id == fw, live))
+        rows = session.execute(within(stmt, ActivityLink.activity_id).group_by(head)).all()
         out[name] = sorted(({"value": str(v), "count": n} for v, n in rows),
                            key=lambda d: _code_key(d["value"]))
-    rows = session.execute(
-        select(ActivityLink.kind, func.count(func.distinct(ActivityLink.activity_id)))
-        .where(ActivityLink.review != "rejected", ActivityLink.activity_id.in_(select(ids.c.id)))
-        .group_by(ActivityLink.kind)).all()
+    stmt = (select(ActivityLink.kind, func.count(func.distinct(ActivityLink.activity_id)))
+            .where(ActivityLink.review != "rejected"))
+    rows = session.execute(within(stmt, ActivityLink.activity_id).group_by(ActivityLink.kind)).all()
     out["kind"] = [{"value": k, "count": n} for k, n in sorted(rows, key=lambda r: -r[1])]
     return out
 
@@ -356,13 +367,13 @@ class SuggestionFilter:
 
 
 def _suggestions_select(f: SuggestionFilter) -> Select:
-    stmt = (select(ActivityLink).join(Node, ActivityLink.node_id == Node.id)
-            .where(ActivityLink.kind == "suggested", ActivityLink.review == f.review))
+    stmt = select(ActivityLink).where(ActivityLink.kind == "suggested", ActivityLink.review == f.review)
     if f.sdg is not None:
         goal = str(f.sdg)
-        stmt = stmt.where(Node.framework_id == "sdg", or_(Node.code == goal, Node.code.like(f"{goal}.%")))
+        stmt = stmt.where(ActivityLink.node_id.in_(select(Node.id).where(
+            Node.framework_id == "sdg", or_(Node.code == goal, Node.code.like(f"{goal}.%")))))
     if f.framework:
-        stmt = stmt.where(Node.framework_id == f.framework)
+        stmt = stmt.where(ActivityLink.node_id.in_(select(Node.id).where(Node.framework_id == f.framework)))
     if f.min_confidence:
         stmt = stmt.where(ActivityLink.confidence >= f.min_confidence)
     if f.activity_id is not None:

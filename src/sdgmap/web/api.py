@@ -65,7 +65,14 @@ def links(request: Request, node: str = Query(..., max_length=140, description="
 def activities(request: Request, facets: bool = False) -> dict:
     q = parse_list_query(request.query_params)
     with _store(request).transaction() as s:
-        return services.list_activities(s, q, with_facets=facets)
+        return services.list_activities(s, q, with_facets=facets, cache=request.app.state.cache)
+
+
+@router.get("/activities/facets", summary="Facet counts of a result set", description=ACTIVITY_PARAMS)
+def activities_facets(request: Request) -> dict:
+    q = parse_list_query(request.query_params)
+    with _store(request).transaction() as s:
+        return services.facets(s, q, request.app.state.cache)
 
 
 @router.get("/activities/export", summary="The whole result set as CSV or JSON", description=ACTIVITY_PARAMS)

@@ -19,8 +19,13 @@ from sdgmap.store.models import Activity, ActivityLink, Document, Link, ReviewEv
 
 
 def data_version(session: Session) -> tuple:
-    parts = []
-    for model in (Activity, ActivityLink, ReviewEvent, Document, Link):
+    """Highest ids of the big tables (index lookups, not scans) and row counts of the small
+    ones: new rows, review decisions (each writes a review event) and deleted documents
+    all change it."""
+    parts: list = []
+    for model in (Activity, ActivityLink, ReviewEvent):
+        parts.append(session.scalar(select(func.max(model.id))))
+    for model in (Document, Link):
         parts.extend(session.execute(select(func.max(model.id), func.count(model.id))).one())
     return tuple(parts)
 
@@ -32,12 +37,17 @@ class AnalyticsCache:
         self._lock = threading.Lock()
 
     def get(self, session: Session, name: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
-        key = (name, data_version(session), tuple(sorted(kwargs.items())))
+        """``fn(session, **kwargs)``, computed once per data version."""
+        return self.keyed(session, (name, tuple(sorted(kwargs.items()))), lambda: fn(session, **kwargs))
+
+    def keyed(self, session: Session, key: tuple, thunk: Callable[[], Any]) -> Any:
+        """``thunk()``, computed once per ``key`` and data version."""
+        key = (key, data_version(session))
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = fn(session, **kwargs)
+        value = thunk()
         with self._lock:
             self._items[key] = value
             while len(self._items) > self._size:

@@ -126,12 +126,26 @@ def node_page(request: Request, ref: str) -> Response:
 
 @router.get("/activities")
 def activities_page(request: Request) -> Response:
+    # Facet counts over 100,000 activities take longer than the list itself: the page
+    # fetches them from /activities/facets after it has loaded (cached per filter).
     q = parse_list_query(request.query_params)
     with _store(request).transaction() as s:
         data = services.list_activities(s, q)
     base = {k: v for k, v in q.params.items()}
     return render(request, "activities.html", title="Activities", data=data, base=base,
-                  kinds=LINK_KINDS, q=q, per_page_choices=(10, 25, 50, 100))
+                  kinds=LINK_KINDS, q=q, per_page_choices=(10, 25, 50, 100), facets=None)
+
+
+@router.get("/activities/facets")
+def activities_facets(request: Request) -> Response:
+    """The facet panel for a result set: a fragment for the list page, or a page of its own."""
+    q = parse_list_query(request.query_params)
+    with _store(request).transaction() as s:
+        facets = services.facets(s, q, request.app.state.cache)
+    base = {k: v for k, v in q.params.items()}
+    if request.query_params.get("fragment") == "1":
+        return render(request, "_facets.html", facets=facets, base=base)
+    return render(request, "facets.html", title="Filters", facets=facets, base=base)
 
 
 @router.get("/activities/export.csv")

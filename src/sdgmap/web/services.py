@@ -35,14 +35,22 @@ class NotFound(LookupError):
     """An unknown id or reference; the message says which."""
 
 
-def list_activities(session: Session, q: ListQuery, with_facets: bool = True) -> dict:
+def facets(session: Session, q: ListQuery, cache=None) -> dict:
+    """Facet counts of a result set (cached per filter and data version when a cache is given)."""
+    if cache is None:
+        return activity_facets(session, q.filter)
+    key = ("facets", tuple(sorted((q.params or {}).items())))
+    return cache.keyed(session, key, lambda: activity_facets(session, q.filter))
+
+
+def list_activities(session: Session, q: ListQuery, with_facets: bool = False, cache=None) -> dict:
     page = activity_page(session, q.filter, page=q.page, per_page=q.per_page, sort=q.sort,
                          descending=q.descending)
     out = {"total": page.total, "page": page.page, "pages": page.pages, "per_page": page.per_page,
            "sort": q.sort, "order": "desc" if q.descending else "asc", "filters": q.params or {},
            "items": page.rows}
     if with_facets:
-        out["facets"] = activity_facets(session, q.filter)
+        out["facets"] = facets(session, q, cache)
     return out
 
 

@@ -52,10 +52,22 @@ async def upload_document(store: Store, file: UploadFile, entity: str, limit: in
         return {"status": 503, "ok": False, "filename": name,
                 "message": "Document ingestion is not available in this installation."}
     try:
-        result = ingest_bytes(store, name, data, entity=entity or None)
+        result = ingest_bytes(store, name, data, entity=entity or None, max_bytes=limit)
     except UserError as exc:
         return {"status": 400, "ok": False, "filename": name, "message": str(exc)}
     except (ValueError, UnicodeError) as exc:
         return {"status": 400, "ok": False, "filename": name, "message": f"{name}: {exc}"}
+    files = getattr(result, "files", None) or []
+    if files:
+        f = files[0]
+        n = sum(getattr(f, "activities", {}).values())
+        if getattr(f, "status", "") == "unchanged":
+            message = f"{name} was already ingested; nothing changed."
+        else:
+            message = (f"{name} was ingested: {n} new activities, {getattr(f, 'merged', 0)} merged with "
+                       f"existing ones, {getattr(f, 'links', 0)} links.")
+        warnings = list(getattr(f, "warnings", []))
+        return {"status": 200, "ok": True, "filename": name, "message": message, "warnings": warnings,
+                "document_id": getattr(f, "document_id", None), "result": _plain(f)}
     return {"status": 200, "ok": True, "filename": name, "message": f"{name} was ingested.",
             "result": _plain(result)}

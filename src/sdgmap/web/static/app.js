@@ -195,6 +195,15 @@
         document.querySelectorAll("input[name=ids]").forEach(function (c) { c.checked = all.checked; });
       });
     }
+    var facets = document.getElementById("facets");
+    if (facets && facets.dataset.src) {
+      facets.setAttribute("aria-busy", "true");
+      fetch(facets.dataset.src, { headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { facets.innerHTML = html; })
+        .catch(function () { /* the links to the counts page stay in place */ })
+        .then(function () { facets.removeAttribute("aria-busy"); });
+    }
     renderAll();
     var t;
     window.addEventListener("resize", function () {

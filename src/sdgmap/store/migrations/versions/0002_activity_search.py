@@ -46,13 +46,18 @@ def upgrade() -> None:
         op.execute("INSERT INTO activities_fts(activities_fts) VALUES ('rebuild')")
     elif dialect == "postgresql":
         op.execute(f"CREATE INDEX ix_activities_fts ON activities USING gin ({PG_EXPR})")
-    # Facets and the review queue filter links by kind and review state.
-    op.create_index("ix_activity_links_kind_review", "activity_links", ["kind", "review"])
+    # Link filters read only this index (no table lookups): "activities linked to goal 9".
+    op.create_index("ix_activity_links_node_kind_review_activity", "activity_links",
+                    ["node_id", "kind", "review", "activity_id"])
+    # The review queue: unreviewed suggestions, most confident first.
+    op.create_index("ix_activity_links_kind_review_confidence", "activity_links",
+                    ["kind", "review", "confidence"])
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    op.drop_index("ix_activity_links_kind_review", "activity_links")
+    op.drop_index("ix_activity_links_kind_review_confidence", "activity_links")
+    op.drop_index("ix_activity_links_node_kind_review_activity", "activity_links")
     if dialect == "sqlite":
         for name in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS activities_fts_{name}")
