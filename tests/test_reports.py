@@ -367,3 +367,12 @@ def test_markup_and_control_characters_in_register_text_are_written_safely(sqlit
     assert "<script>alert(1)</script> {{ 7*7 }} | pipe" in text and "\x0c" not in text
     md = render(report, "md", tmp_path / "d.md").read_text()
     assert "Line two & <b>bold</b>" in md
+
+
+def test_pdf_without_libreoffice_says_what_to_install(sqlite_filled, tmp_path, monkeypatch):
+    store, _ = sqlite_filled
+    monkeypatch.setenv("SDGMAP_SOFFICE", str(tmp_path / "no-such-soffice"))
+    report = _build(store, "wsis")
+    with pytest.raises(UserError, match="libreoffice-writer-nogui"):
+        render(report, "pdf", tmp_path / "w.pdf")
+    assert not (tmp_path / "w.pdf").exists()
