@@ -93,10 +93,15 @@ def parse_document(filename: str, data: bytes, *, year: int | None = None, entit
     candidates += extract_partnership_chapters(text, sections, taken)
     candidates = dedupe(candidates)
 
+    doc_entity = entity if entity is not None else guess_entity(text)
+    title = read.title or _first_line(text)
+    if stated_year and "Department of Economic and Social Affairs" in text[:400]:
+        # The DESA form's own first line says nothing about whose submission it is.
+        title = f"{doc_entity or guess_entity(text) or 'Entity'} submission to the UN DESA questionnaire ({stated_year})"
     return ParsedDocument(
         filename=filename, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        media_type=read.media_type, title=read.title or _first_line(text), text=text, pages=read.pages,
-        year=doc_year, year_source=year_source, entity=entity if entity is not None else guess_entity(text),
+        media_type=read.media_type, title=title, text=text, pages=read.pages,
+        year=doc_year, year_source=year_source, entity=doc_entity,
         candidates=candidates, mentions=extract(text),
         sections=[{"number": s.number, "title": s.title[:300], "start": s.start, "end": s.end} for s in sections],
         warnings=warnings,
@@ -122,6 +127,8 @@ def dedupe(candidates: list[Candidate]) -> list[Candidate]:
 
 def _first_line(text: str) -> str:
     for line in text.split("\n"):
-        if line.strip() and "javascript" not in line.lower():
-            return " ".join(line.split())[:300]
+        line = " ".join(line.split())
+        # Skip labels ("Summary:") and browser noise ("enable JavaScript").
+        if len(line.split()) >= 2 and not line.endswith(":") and "javascript" not in line.lower():
+            return line[:200]
     return ""

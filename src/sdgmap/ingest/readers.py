@@ -121,8 +121,8 @@ def decode_text(filename: str, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise EncodingError(
-            filename, f"byte 0x{data[exc.start]:02x} on line {line} is not UTF-8; it looks like "
-            "Latin-1 or Windows-1252") from None
+            filename, f"byte 0x{data[exc.start]:02x} on line {line} is not UTF-8; the file may be "
+            "in Latin-1 or Windows-1252") from None
 
 
 def _read_text(filename: str, data: bytes) -> ReadResult:
