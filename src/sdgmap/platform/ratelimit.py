@@ -34,6 +34,8 @@ def hit(session: Session, name: str, who: str) -> None:
                           .where(RateEvent.key == key, RateEvent.at >= since)) or 0
     if used >= limit:
         raise RateLimited(f"too many {name} attempts; try again later")
+    # Attempts older than the window no longer count; dropping them keeps the table small.
+    session.execute(delete(RateEvent).where(RateEvent.key == key, RateEvent.at < since))
     session.add(RateEvent(key=key, at=now))
 
 
