@@ -134,3 +134,12 @@ def test_upload_name_is_reduced_to_its_base_name(sqlite_store):
     assert report.files[0].filename == "report.txt"
     with pytest.raises(EmptyFileError, match="^upload.txt: "):
         ingest_bytes(sqlite_store, "../", b"")
+
+
+def test_bad_year_or_entity(sqlite_store):
+    data = b"Event Name: Week\nRelevant SDGs: SDG 4\n"
+    with pytest.raises(UserError, match="not a report year"):
+        ingest_bytes(sqlite_store, "a.txt", data, year=20233)
+    with pytest.raises(UserError, match="too long"):
+        ingest_bytes(sqlite_store, "a.txt", data, entity="X" * 101)
+    assert _counts(sqlite_store)[0] == 0

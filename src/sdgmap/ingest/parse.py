@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from sdgmap.errors import UserError
 from sdgmap.ingest.candidates import Candidate
 from sdgmap.ingest.dates import find_dates
 from sdgmap.ingest.other_structures import (
@@ -62,6 +63,12 @@ def _infer_year(text: str) -> int | None:
 
 def parse_document(filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
                    max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
+    if year is not None and not (1900 <= year <= 2100):
+        raise UserError(f"year {year} is not a report year (1900-2100)")
+    if entity is not None:
+        entity = " ".join(entity.split())
+        if len(entity) > 100:
+            raise UserError(f"entity '{entity[:40]}...' is too long (at most 100 characters)")
     read = read_bytes(filename, data, max_bytes=max_bytes)
     text = read.text
     warnings: list[str] = []
