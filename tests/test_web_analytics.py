@@ -67,6 +67,7 @@ def test_sankey_flows_kinds_and_filters(data):
     assert flows[("wsis:C2", "sdg:4", "stated")]["value"] == 1
     assert flows[("wsis:C2", "sdg:5", "suggested")]["value"] == 1
     assert flows[("wsis:C7", "sdg:3", "stated")]["filter"] == {"action_line": "C7", "sdg": "3"}
+    assert "wsis:none" not in {n["id"] for n in sk["nodes"]}
     # the guide names C5 but no strategy element: derived flows, split so they sum to one activity
     derived = [lk for lk in sk["links"] if lk["target"] == "wsis:C5" and lk["kind"] == "derived"]
     assert derived and abs(sum(lk["value"] for lk in derived) - 1) < 0.05
@@ -93,6 +94,8 @@ def test_matrix_network_trends(data):
         net = analytics.cooccurrence_network(s)
         edges = {(e["a"], e["b"]): e["count"] for e in net["edges"]}
         assert edges == {("4", "5"): 1, ("4", "9"): 1, ("5", "9"): 1, ("9", "16"): 1}
+        narrow = analytics.cooccurrence_network(s, max_goals=2)  # the 3-goal project is left out
+        assert {(e["a"], e["b"]) for e in narrow["edges"]} == {("9", "16")} and narrow["left_out"] == 1
         tr = analytics.trends_by_goal(s)
         assert tr["years"] == [2020, 2021]
         g3 = next(x for x in tr["series"] if x["code"] == "3")

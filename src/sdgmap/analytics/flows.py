@@ -60,13 +60,16 @@ def _strategy_to_al(session: Session, level_nodes: list[Node]) -> dict[str, set[
 
 
 def sankey(session: Session, strategy: str = "itu-sp-2020", level: str = "objective",
-           sdg_level: str = "goal", include_suggested: bool = True) -> dict:
+           sdg_level: str = "goal", include_suggested: bool = True,
+           include_unmapped: bool = False) -> dict:
     """Sankey data: strategy elements -> WSIS Action Lines -> SDG goals (or targets).
 
     Returns ``{"nodes": [{id, name, title, column, colour}], "links": [{source, target,
     value, kind, filter}], "strategy", "level", "sdg_level"}``; node ids are refs
     (``itu-sp-2020:D.2``, ``wsis:C2``, ``sdg:9``); ``filter`` is the activity filter
     (query-string parameters) that lists the activities behind a flow.
+    ``include_unmapped`` adds a "No Action Line" middle node for activities linked to goals
+    but to no Action Line.
     """
     max_rank = 2 if include_suggested else 1
     level_of = _level_map(session, strategy, level)
@@ -119,7 +122,7 @@ def sankey(session: Session, strategy: str = "itu-sp-2020", level: str = "object
                 for sc in sources:
                     flows[(f"{strategy}:{sc}", f"wsis:{al}", "derived")] += 1 / len(sources)
     for aid, g_ranks in goals.items():
-        al_ranks = als.get(aid) or {NO_AL: 0}
+        al_ranks = als.get(aid) or ({NO_AL: 0} if include_unmapped else {})
         for al, ar in al_ranks.items():
             for g, gr in g_ranks.items():
                 flows[(f"wsis:{al}", f"sdg:{g}", rank_name(max(ar, gr)))] += 1
@@ -225,13 +228,25 @@ def action_line_sdg_matrix(session: Session, basis: str = "activities",
     return {"basis": basis, "rows": rows, "cols": cols, "cells": ordered}
 
 
-def cooccurrence_network(session: Session, include_suggested: bool = True) -> dict:
+def cooccurrence_network(session: Session, include_suggested: bool = True,
+                         max_goals: int | None = None) -> dict:
     """SDG goals that co-occur in activities: nodes sized by activities, edges by shared activities.
 
-    Returns ``{"nodes": [{code, short_title, colour, count}], "edges": [{a, b, count}]}``.
+    ``max_goals`` leaves out activities linked to more goals than that (a statement that
+    an event serves "all 17 SDGs" links every pair and hides the real pattern).
+    Returns ``{"nodes": [{code, short_title, colour, count}], "edges": [{a, b, count}],
+    "max_goals", "left_out"}``.
     """
     max_rank = 2 if include_suggested else 1
     a, b = best_rank_by_head(session, "sdg", max_rank), best_rank_by_head(session, "sdg", max_rank)
+    left_out = 0
+    if max_goals is not None:
+        per = best_rank_by_head(session, "sdg", max_rank)
+        broad = (select(per.c.activity_id).group_by(per.c.activity_id)
+                 .having(func.count() > max_goals))
+        left_out = session.scalar(select(func.count()).select_from(broad.subquery())) or 0
+        a = select(a).where(a.c.activity_id.not_in(broad)).subquery()
+        b = select(b).where(b.c.activity_id.not_in(broad)).subquery()
     counts = dict(session.execute(select(a.c.head, func.count()).group_by(a.c.head)).all())
     stmt = (select(a.c.head, b.c.head, func.count())
             .join(b, and_(b.c.activity_id == a.c.activity_id, a.c.head < b.c.head))
@@ -243,7 +258,7 @@ def cooccurrence_network(session: Session, include_suggested: bool = True) -> di
     edges.sort(key=lambda e: (-e["count"], goal_sort_key(e["a"]), goal_sort_key(e["b"])))
     nodes = [{"code": g["code"], "short_title": g["short_title"], "colour": g["colour"],
               "count": counts.get(g["code"], 0)} for g in goal_meta(session)]
-    return {"nodes": nodes, "edges": edges}
+    return {"nodes": nodes, "edges": edges, "max_goals": max_goals, "left_out": left_out}
 
 
 def matrix_cell_evidence(session: Session, action_line: str, goal: str) -> dict:

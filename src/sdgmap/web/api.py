@@ -166,10 +166,12 @@ def a_overview(request: Request) -> dict:
 @router.get("/analytics/sankey", summary="Strategy -> Action Line -> SDG flows")
 def a_sankey(request: Request, strategy: str = Query("itu-sp-2020", max_length=64),
              level: str = Query("objective", max_length=64),
-             sdg_level: Literal["goal", "target"] = "goal", suggested: bool = True) -> dict:
+             sdg_level: Literal["goal", "target"] = "goal", suggested: bool = True,
+             unmapped: bool = False) -> dict:
     with _store(request).transaction() as s:
         return request.app.state.cache.get(s, "sankey", analytics.sankey, strategy=strategy, level=level,
-                                           sdg_level=sdg_level, include_suggested=suggested)
+                                           sdg_level=sdg_level, include_suggested=suggested,
+                                           include_unmapped=unmapped)
 
 
 @router.get("/analytics/matrix", summary="Action Line x SDG matrix")
@@ -179,9 +181,9 @@ def a_matrix(request: Request, basis: Literal["activities", "framework"] = "acti
 
 
 @router.get("/analytics/network", summary="SDG co-occurrence network")
-def a_network(request: Request) -> dict:
+def a_network(request: Request, max_goals: int | None = Query(None, ge=2, le=17)) -> dict:
     with _store(request).transaction() as s:
-        return request.app.state.cache.get(s, "network", analytics.cooccurrence_network)
+        return request.app.state.cache.get(s, "network", analytics.cooccurrence_network, max_goals=max_goals)
 
 
 @router.get("/analytics/trends", summary="Activities per goal per report year")

@@ -56,14 +56,16 @@ def mapping_page(request: Request) -> Response:
                         "objective" if "objective" in levels else (levels[0] if levels else "objective"))
         sdg_level = _choice(p, "sdg_level", SDG_LEVELS, "goal")
         suggested = _choice(p, "suggested", ("1", "0"), "1") == "1"
+        unmapped = _choice(p, "unmapped", ("1", "0"), "0") == "1"
         data = request.app.state.cache.get(s, "sankey", analytics.sankey, strategy=strategy, level=level,
-                                           sdg_level=sdg_level, include_suggested=suggested)
+                                           sdg_level=sdg_level, include_suggested=suggested,
+                                           include_unmapped=unmapped)
     names = {n["id"]: n for n in data["nodes"]}
     for link in data["links"]:
         link["href"] = "/activities?" + urlencode(link["filter"])
     return render(request, "mapping.html", title="Mapping", data=data, names=names,
                   strategies=strategies, strategy=strategy, levels=levels, level=level,
-                  sdg_level=sdg_level, suggested=suggested)
+                  sdg_level=sdg_level, suggested=suggested, unmapped=unmapped)
 
 
 @router.get("/matrix")
@@ -89,11 +91,17 @@ def matrix_page(request: Request) -> Response:
                   cell=cell)
 
 
+NETWORK_LIMITS = ("3", "6", "10", "all")
+
+
 @router.get("/interlinkages")
 def network_page(request: Request) -> Response:
+    limit = _choice(request.query_params, "max_goals", NETWORK_LIMITS, "6")
+    max_goals = None if limit == "all" else int(limit)
     with _store(request).transaction() as s:
-        data = request.app.state.cache.get(s, "network", analytics.cooccurrence_network)
-    return render(request, "network.html", title="Interlinkages", data=data)
+        data = request.app.state.cache.get(s, "network", analytics.cooccurrence_network, max_goals=max_goals)
+    return render(request, "network.html", title="Interlinkages", data=data, limit=limit,
+                  limits=NETWORK_LIMITS)
 
 
 @router.get("/trends")
