@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
-from webserver import CHROMIUM_ARGS, serve
 
 from sdgmap.store import Store
 from sdgmap.store.models import ActivityLink
+from webserver import CHROMIUM_ARGS, serve
 
 
 def showcase_activity(store: Store) -> int:
