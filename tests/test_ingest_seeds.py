@@ -70,6 +70,11 @@ def test_resolutions_and_bullet_initiatives(seed_paths):
     assert {"Resolution 30 (Rev. Buenos Aires, 2017)", "Resolution 140 (Rev. Dubai, 2018)"} <= set(tdag)
     # Cited three times: one decision, three sources.
     assert len(tdag["Resolution 140 (Rev. Dubai, 2018)"].more_spans) == 2
+    decisions_2024 = {c.title: c for c in by_name["001"].candidates if c.type == "decision"}
+    assert decisions_2024["Resolution 1332"].attrs["body"] == "Council"  # "Council ... revised Resolution 1332 on"
+    assert decisions_2024["Resolution 1332"].description.startswith("the ITU's role in the implementation")
+    decisions_2020 = {c.title for c in by_name["000"].candidates if c.type == "decision"}
+    assert decisions_2020 == {"Resolution 71 (Rev. Dubai, 2018)", "Resolution 200 (Rev. Dubai, 2018)"}
     chapter = {c.title: c for c in by_name["004"].candidates if c.extractor == "partnership-chapter"}
     assert {"Broadband Commission", "EQUALS", "GIGA", "High-Level Panel on Digital Cooperation"} <= set(chapter)
     assert chapter["EQUALS"].attrs["full_name"] == "Global Partnership for Gender Equality in the Digital Age"

@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sdgmap.ingest.candidates import Candidate, StatedLink, collapse, split_names
+from sdgmap.ingest.dates import SpanSet
 from sdgmap.ingest.questionnaire import Section, section_at
 from sdgmap.ingest.references import extract
 
@@ -24,49 +26,121 @@ from sdgmap.ingest.references import extract
 RESOLUTION_RE = re.compile(
     r"\bResolution\s+(?P<num>\d{1,4})\s*\(\s*(?P<rev>Rev\.?\s*)?(?:(?P<place>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .'-]*?)\s*,\s*)?"
     r"(?P<year>(?:19|20)\d\d)\s*\)", re.I)
+# "(Resolution 71, Revised Dubai 2018)", "(Resolution 71, Rev. 2018, Dubai"
+_RESOLUTION_COMMA_RE = re.compile(
+    r"\bResolution\s+(?P<num>\d{1,4})\s*,\s*(?P<rev>Rev(?:ised|\.)?)?\s*(?P<place>[A-Z][a-zÀ-ÿ]+(?:\s[A-Z][a-zÀ-ÿ]+)?)?"
+    r"\s*,?\s*(?P<year>(?:19|20)\d\d)(?:\s*,\s*(?P<place2>[A-Z][a-zÀ-ÿ]+(?:\s[A-Z][a-zÀ-ÿ]+)?))?")
+# "the Council revised Resolution 1332 on ...", "adopted Resolution 200 entitled “...”"
+_RESOLUTION_ACT_RE = re.compile(
+    r"\b(?P<act>adopted|revised|approved|endorsed|amended|updated)\s+(?:its\s+|the\s+)?Resolution\s+(?P<num>\d{1,4})\b"
+    r"(?!\s*[(,/])", re.I)
 _BODY_RE = re.compile(
     r"^\s*of\s+(?:the\s+)?(?P<body>Plenipotentiary\s+Conference|World\s+Telecommunication\s+Development\s+"
     r"Conference|WTDC|ITU\s+Council|Council|World\s+Telecommunication\s+Standardization\s+Assembly|WTSA|"
     r"Radiocommunication\s+Assembly|ITU\s+Plenipotentiary\s+Conference)", re.I)
+_BODY_BEFORE_RE = re.compile(r"(?i)(Plenipotentiary\s+Conference|Council|WTDC|WTSA|Radiocommunication\s+Assembly)\b[^.]{0,60}$")
+_SUBJECT_RE = re.compile(r"^\s*(?:entitled|on|titled)\s+[“\"]?(?P<s>[^”\".;\n]{5,200})")
 _BULLET = r"[•·▪◦●*-]"
 
 
+@dataclass
+class _Res:
+    start: int
+    end: int
+    num: int
+    rev: bool
+    place: str
+    year: int | None
+    act: str = ""
+
+    @property
+    def title(self) -> str:
+        if self.year is None:
+            return f"Resolution {self.num}"
+        inner = ("Rev. " if self.rev else "") + (f"{self.place}, " if self.place else "") + str(self.year)
+        return f"Resolution {self.num} ({inner})"
+
+
+def _place(text: str | None) -> str:
+    return " ".join(w.capitalize() for w in (text or "").split())
+
+
+def _resolutions(text: str) -> list[_Res]:
+    out: list[_Res] = []
+    taken = SpanSet()
+    for m in RESOLUTION_RE.finditer(text):
+        out.append(_Res(m.start(), m.end(), int(m.group("num")), bool(m.group("rev")), _place(m.group("place")),
+                        int(m.group("year"))))
+        taken.add(*m.span())
+    for m in _RESOLUTION_COMMA_RE.finditer(text):
+        if not taken.overlaps(*m.span()):
+            out.append(_Res(m.start(), m.end(), int(m.group("num")), bool(m.group("rev")),
+                            _place(m.group("place") or m.group("place2")), int(m.group("year"))))
+            taken.add(*m.span())
+    for m in _RESOLUTION_ACT_RE.finditer(text):
+        s = text.rfind("Resolution", m.start(), m.end("num"))
+        if not taken.overlaps(s, m.end()):
+            out.append(_Res(s, m.end(), int(m.group("num")), m.group("act").lower() == "revised", "", None,
+                            m.group("act").lower()))
+    return sorted(out, key=lambda r: r.start)
+
+
 def resolution_title(m: re.Match) -> str:
-    place = " ".join(w.capitalize() for w in (m.group("place") or "").split())
-    inner = ("Rev. " if m.group("rev") else "") + (f"{place}, " if place else "") + m.group("year")
-    return f"Resolution {int(m.group('num'))} ({inner})"
+    return _Res(m.start(), m.end(), int(m.group("num")), bool(m.group("rev")), _place(m.group("place")),
+                int(m.group("year"))).title
 
 
 def extract_resolutions(text: str, sections: list[Section], taken: list[tuple[int, int]]) -> list[Candidate]:
     by_title: dict[str, Candidate] = {}
-    for m in RESOLUTION_RE.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+    for r in _resolutions(text):
+        if any(s <= r.start < e for s, e in taken):
             continue  # inside a questionnaire block: part of that activity's text
-        title = resolution_title(m)
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.end())
+        title = r.title
+        line_start = text.rfind("\n", 0, r.start) + 1
+        line_end = text.find("\n", r.end)
         line_end = len(text) if line_end < 0 else line_end
-        before = text[line_start:m.start()]
+        before = text[line_start:r.start]
         is_item = re.fullmatch(rf"\s*(?:{_BULLET}\s*)?", before) is not None
-        subject = collapse(text[m.end():line_end]).strip(" .;:-") if is_item else ""
-        span = (line_start + len(before) - len(before.lstrip()), line_end) if is_item else m.span()
+        subject = collapse(text[r.end:line_end]).strip(" .;:-") if is_item else ""
+        if re.match(r"(?i)of\b", subject):
+            subject = ""  # "... of the Plenipotentiary Conference": who adopted it, not what it is about
+        if not subject:
+            m = _SUBJECT_RE.match(text[r.end:r.end + 300])
+            subject = collapse(m.group("s")) if m else ""
+        span = (line_start + len(before) - len(before.lstrip()), line_end) if is_item else (r.start, r.end)
         cand = by_title.get(title)
-        section = section_at(sections, m.start())
+        section = section_at(sections, r.start)
         if cand is None:
             cand = Candidate(type="decision", title=title, start=span[0], end=span[1],
                              extractor="resolution", section=section)
-            cand.attrs = {"resolution": int(m.group("num")), "adopted_year": int(m.group("year")),
-                          "revised": bool(m.group("rev"))}
-            if m.group("place"):
-                cand.attrs["place"] = " ".join(w.capitalize() for w in m.group("place").split())
+            cand.attrs = {"resolution": r.num, "revised": r.rev}
+            if r.year:
+                cand.attrs["adopted_year"] = r.year
+            if r.place:
+                cand.attrs["place"] = r.place
+            if r.act:
+                cand.attrs["action"] = r.act
             by_title[title] = cand
         else:
             cand.more_spans.append((span[0], span[1], section))
         if subject and not cand.description:
             cand.description = subject
-        body = _BODY_RE.match(text[m.end():m.end() + 80])
+        body = _BODY_RE.match(text[r.end:r.end + 80]) or _BODY_BEFORE_RE.search(text[max(0, r.start - 100):r.start])
         if body and "body" not in cand.attrs:
-            cand.attrs["body"] = collapse(body.group("body"))
+            cand.attrs["body"] = collapse(body.group(1) if body.re is _BODY_BEFORE_RE else body.group("body"))
+    # "revised Resolution 200" next to "Resolution 200 (Rev. Dubai, 2018)" in one document: one decision.
+    for title, cand in list(by_title.items()):
+        if "(" in title:
+            continue
+        full = [c for t, c in by_title.items() if t.startswith(title + " (")]
+        if len(full) == 1:
+            target = full[0]
+            target.more_spans.append((cand.start, cand.end, cand.section))
+            target.more_spans.extend(cand.more_spans)
+            target.description = target.description or cand.description
+            for k, v in cand.attrs.items():
+                target.attrs.setdefault(k, v)
+            del by_title[title]
     return list(by_title.values())
 
 
