@@ -1,14 +1,18 @@
-"""Structures outside questionnaire blocks: resolutions, bullet-list initiatives, ITU-D outcomes.
+"""Structures outside questionnaire blocks: resolutions, bullet-list initiatives, ITU-D
+outcomes, partnership chapters of annual reports.
 
 - Resolutions and decisions: ``Resolution 71 (Rev. Dubai, 2018)``, ``RESOLUTION 140 (REV.
-  BUCHAREST, 2022)``, ``Resolution 1332 (Rev. 2016)``. One decision per resolution and
-  document, with a source for every place it is cited; a bullet line that starts with the
-  resolution gives its subject as the description.
+  BUCHAREST, 2022)``, ``(Resolution 71, Revised Dubai 2018)``, ``revised Resolution 1332 on
+  ...``. One decision per resolution and document, with a source for every place it is
+  cited; a bullet line that starts with the resolution, or ``entitled``/``on`` after it,
+  gives its subject as the description.
 - Named initiatives in bullet lists introduced by a line such as ``Below are some key
   initiatives with ...:`` (also partnerships, programmes, coalitions; ``publications:`` lists
   give publications). The name is the bullet up to its first clause (``led by``, ``:``...).
 - ITU-D outcome statements (TDAG report, Annex 1): ``D.1-1: Enhanced review ...`` followed by
   ``Contributes to achievement of SDG Goals ...`` and ``... WSIS AL ...`` lines.
+- Partnership chapters (``Strategic Partnerships for SDGs``): each sub-heading with its
+  paragraph, or a paragraph that opens by naming an initiative, is a partnership.
 """
 
 from __future__ import annotations
@@ -83,11 +87,6 @@ def _resolutions(text: str) -> list[_Res]:
             out.append(_Res(s, m.end(), int(m.group("num")), m.group("act").lower() == "revised", "", None,
                             m.group("act").lower()))
     return sorted(out, key=lambda r: r.start)
-
-
-def resolution_title(m: re.Match) -> str:
-    return _Res(m.start(), m.end(), int(m.group("num")), bool(m.group("rev")), _place(m.group("place")),
-                int(m.group("year"))).title
 
 
 def extract_resolutions(text: str, sections: list[Section], taken: list[tuple[int, int]]) -> list[Candidate]:
