@@ -32,6 +32,9 @@ def goals(text: str) -> set[str]:
     ("Goal 5", {"5"}),
     ("the reviews of Goal 5, Goal 9 and Goal 17", {"5", "9", "17"}),
     ("Strategic Goal 1", set()),
+    ("ODS 9 y 11", {"9", "11"}),
+    ("ODD 5 et 10", {"5", "10"}),
+    ("an odd 5 minutes", set()),
     ("in 2023 we held 9 events", set()),
 ])
 def test_goal_forms(text, expected):

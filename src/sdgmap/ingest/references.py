@@ -117,8 +117,9 @@ def _location_pattern() -> tuple[re.Pattern, dict[str, str]]:
 # --- SDG patterns ----------------------------------------------------------------------------
 
 _NUM = r"(?:1[0-7]|[1-9])"
-_SDG_WORD = r"(?:SDGs?|Sustainable\s+Development\s+Goals?)"
-_LIST_SEP = r"\s*(?:,\s*(?:and\s+|&\s*)?|\band\b|&|;)\s*"
+# ODS / ODD: the Spanish and French for SDG (upper case only: "odd" is an English word).
+_SDG_WORD = r"(?:SDGs?|Sustainable\s+Development\s+Goals?|(?-i:ODS|ODD))"
+_LIST_SEP = r"\s*(?:,\s*(?:and\s+|&\s*)?|\band\b|(?-i:\by\b|\bet\b)|&|;)\s*"
 _PRIMARY_CUES = re.compile(
     r"(?:in\s+particular|particularly|more\s+directly|most\s+directly|directly|especially|notably|primarily|mainly|main(?:ly)?\s+SDG|focus(?:ing)?\s+on)"
     r"(?:\s+(?:on|in|the|to))?\s*$", re.I)
