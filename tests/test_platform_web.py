@@ -116,7 +116,6 @@ def routes(site) -> list[tuple[str, str, str, dict]]:
         ("POST", "/admin/users", "admin", {"username": "", "role": "viewer"}),
         ("POST", f"/admin/users/{site['target']}", "admin", {"role": "viewer", "active": "1"}),
         ("POST", f"/admin/users/{site['target']}/reset-link", "admin", {}),
-        ("POST", "/admin/settings", "admin", {"signup_open": "1"}),
         ("GET", f"/admin/prizes/{c}/suspicious", "admin", {}),
         ("GET", f"/audit/submissions/{a}", "reviewer", {}),
         ("GET", f"/audit/users/{site['target']}", "admin", {}),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sdgmap.errors import UserError
 from sdgmap.platform import accounts, audit, prizes
 from sdgmap.platform.models import ROLES, PrizeCycle, User
-from sdgmap.web.platform.auth import Id, call, call_sync, gate, page, read_form
+from sdgmap.web.platform.auth import Id, call, call_sync, gate, page, read_form, signup_open
 
 router = APIRouter(include_in_schema=False)
 ADMIN_ONLY_AUDIT = ("users", "api_tokens")
@@ -29,7 +29,7 @@ def users_page(request: Request) -> Response:
         rows = [accounts.user_dict(u) for u in s.scalars(select(User).order_by(User.username))]
         cycles = [(c.id, c.name) for c in s.scalars(select(PrizeCycle).order_by(PrizeCycle.id.desc()))]
     return page(request, "platform/admin_users.html", title="Users", users=rows, roles=ROLES, cycles=cycles,
-                signup_open=getattr(request.app.state, "signup_open", True))
+                signup_open=signup_open(request))
 
 
 @router.post("/admin/users")
@@ -85,17 +85,6 @@ async def reset_link(request: Request, user_id: Id) -> Response:
     return page(request, "platform/message.html", title="Password reset link", back="/admin/users",
                 message=f"Send this one-time link to {username} (valid 7 days):",
                 secret=f"{_base_url(request)}/reset/{token}")
-
-
-@router.post("/admin/settings")
-async def settings(request: Request) -> Response:
-    me = gate(request, "admin")
-    if isinstance(me, Response):
-        return me
-    form = await read_form(request)
-    # Held per process; set it in each worker's configuration for a multi-worker deployment.
-    request.app.state.signup_open = form.get("signup_open") == "1"
-    return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.get("/admin/prizes/{cycle_id}/suspicious")

@@ -10,6 +10,7 @@ exempt from CSRF (no cookie is involved) but limited to the token's scopes.
 from __future__ import annotations
 
 import hmac
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
@@ -230,8 +231,14 @@ def signup_form(request: Request) -> Response:
     return page(request, "platform/signup.html", title="Create an account")
 
 
+def signup_open(request: Request) -> bool:
+    """Self sign-up is on unless SDGMAP_SIGNUP=closed (read per request, so every worker
+    started with the same environment agrees; an app may also set ``state.signup_open``)."""
+    return getattr(request.app.state, "signup_open", os.environ.get("SDGMAP_SIGNUP", "open") != "closed")
+
+
 def _signup_open(request: Request) -> None:
-    if not getattr(request.app.state, "signup_open", True):
+    if not signup_open(request):
         raise HTTPException(403, "sign-up is closed; ask the secretariat for an invitation")
 
 
