@@ -121,6 +121,19 @@ BAD_API = [
 ]
 
 
+def test_nul_characters_are_refused_not_crashing(site):
+    client, store, ids = site
+    for path in ("/activities?type=a%00b", "/node/sdg:9%00", "/activities?partner=%00",
+                 "/api/v1/activities?entity=x%00"):
+        assert client.get(path).status_code == 400, path
+    token = csrf(client)
+    r = client.post("/review", data={"do": f"accept:{ids['sugg_cyber']}", "reviewer": "A\x00na",
+                                     "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    with store.transaction() as s:
+        assert s.get(ActivityLink, ids["sugg_cyber"]).reviewed_by == "Ana"
+
+
 def test_bad_input_api(site):
     client, _, _ = site
     for path, status in BAD_API:

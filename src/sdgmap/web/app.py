@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -122,6 +122,13 @@ def create_app(store: Store) -> FastAPI:
     app.state.upload_limit = 20 * 1024 * 1024
     app.state.classify_semantic = None  # None: use the embedding layer when [ml] is installed
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next):
+        # PostgreSQL refuses NUL in text; answer 400 here rather than 500 from the database
+        if "\x00" in unquote(request.url.path) or "\x00" in unquote(request.url.query):
+            return error_response(request, 400, "The address contains a NUL character.")
+        return await call_next(request)
 
     @app.exception_handler(BadRequest)
     async def _bad(request: Request, exc: BadRequest):

@@ -17,7 +17,7 @@ from sdgmap.store.models import LINK_KINDS
 from sdgmap.web import services
 from sdgmap.web.app import render
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import REVIEWER_COOKIE, check_csrf, clean_actor
+from sdgmap.web.security import REVIEWER_COOKIE, check_csrf, clean_actor, clean_text
 from sdgmap.web.upload import upload_document
 
 router = APIRouter(include_in_schema=False)
@@ -236,7 +236,7 @@ async def review_submit(request: Request) -> Response:
             raise BadRequest("ids", f"not a link id: {str(raw)[:20]!r}")
         ids.append(int(raw))
     actor = clean_actor(str(form.get("reviewer", "")))
-    node = str(form.get("node", "")).strip()[:140] or None
+    node = clean_text(str(form.get("node", "")), 140) or None
     with _store(request).transaction() as s:
         changed = review_links(s, ids, action, actor, node)
     back = str(form.get("return_to", "/review"))

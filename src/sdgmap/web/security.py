@@ -43,6 +43,11 @@ def check_csrf(request: Request, submitted: str | None) -> None:
                                  "missing or wrong). Reload the page and try again.")
 
 
+def clean_text(value: str | None, limit: int) -> str:
+    """A one-line form value: control characters (NUL included) removed, spaces collapsed."""
+    value = "".join(ch for ch in (value or "") if ch.isprintable() or ch.isspace())
+    return " ".join(value.split())[:limit]
+
+
 def clean_actor(name: str | None) -> str:
-    name = " ".join((name or "").split())[:100]
-    return name or "anonymous"
+    return clean_text(name, 100) or "anonymous"

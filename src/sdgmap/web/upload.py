@@ -14,6 +14,7 @@ from fastapi import UploadFile
 
 from sdgmap.errors import UserError
 from sdgmap.store import Store
+from sdgmap.web.security import clean_text
 
 ALLOWED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
 
@@ -31,8 +32,8 @@ def _plain(value):
 
 async def upload_document(store: Store, file: UploadFile, entity: str, limit: int) -> dict:
     """Ingest an uploaded file; returns {"status": http status, "ok", "message", "filename", ...}."""
-    name = PurePath((file.filename or "").replace("\\", "/")).name[:200]
-    entity = " ".join((entity or "").split())[:100]
+    name = clean_text(PurePath((file.filename or "").replace("\\", "/")).name, 200)
+    entity = clean_text(entity, 100)
     if not name:
         return {"status": 400, "ok": False, "message": "Choose a file to upload.", "filename": ""}
     suffix = PurePath(name).suffix.lower()
