@@ -107,3 +107,29 @@ def test_same_report_as_pdf_adds_sources_with_pages(store, seed_paths):
     pdf_sources = [src for src in wsis["sources"] if src["document"] == "desa_2023_submission.pdf"]
     assert len(pdf_sources) == 2 and all(isinstance(src["page"], int) and src["page"] >= 1 for src in pdf_sources)
     assert all(src["page"] is None for src in wsis["sources"] if src["document"] == txt.name)
+
+
+def test_docx_automatic_numbering_and_bullets():
+    """Word keeps list numbers and bullets out of the text; sections and lists still work."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("In the past year, has your organization organized any events that contributed to the SDGs?",
+                    style="List Number")
+    for line in ["Event Name: Forum A", "Relevant SDGs: SDG 9", "Website: https://a.example"]:
+        d.add_paragraph(line)
+    d.add_paragraph("In the past year, has your organization published any analytical work or toolkits?",
+                    style="List Number")
+    d.add_paragraph("Below are some key initiatives with other agencies:")
+    d.add_paragraph("Giga led by ITU and UNICEF", style="List Bullet")
+    d.add_paragraph("EQUALS: the global partnership", style="List Bullet")
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = parse_document("numbered.docx", buf.getvalue())
+    assert "2. In the past year, has your organization published" in doc.text
+    forum = next(c for c in doc.candidates if c.title == "Forum A")
+    assert forum.section.startswith("1. In the past year") and forum.website == "https://a.example"
+    assert "published" not in doc.text[forum.start:forum.end]  # the block ends at question 2
+    assert {c.title for c in doc.candidates if c.type == "initiative"} == {"Giga", "EQUALS"}

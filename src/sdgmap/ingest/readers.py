@@ -172,11 +172,13 @@ def _read_docx(filename: str, data: bytes) -> ReadResult:
     except Exception as exc:  # lxml and python-docx raise many kinds on broken packages
         raise CorruptFileError(filename, f"not a valid .docx: {type(exc).__name__}") from None
     parts: list[str] = []
+    numbering = _ListNumbering(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            parts.append(Paragraph(child, document).text)
+            para = Paragraph(child, document)
+            parts.append(numbering.prefix(para) + para.text)
         elif tag == "tbl":
             table = Table(child, document)
             rows = [[cell.text for cell in row.cells] for row in table.rows]
@@ -185,6 +187,73 @@ def _read_docx(filename: str, data: bytes) -> ReadResult:
             parts.append("")
     title = (document.core_properties.title or "").strip()
     return ReadResult(normalise("\n".join(parts)), "", title=title)
+
+
+class _ListNumbering:
+    """Word's automatic list numbers and bullets are not in the paragraph text; put them back.
+
+    Numbered questions ("3. In the past year ...") delimit questionnaire sections and bullets
+    introduce initiative lists, so a document whose numbers Word generates must read like one
+    where they are typed.
+    """
+
+    def __init__(self, document) -> None:
+        self.counters: dict[tuple[str, int], int] = {}
+        self.formats: dict[tuple[str, int], str] = {}
+        try:
+            self.root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            self.root = None
+
+    def _num_pr(self, para):
+        ppr = para._p.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style = para.style
+        while style is not None:  # numbering may come from the paragraph style or its base
+            sp = style.element.pPr
+            if sp is not None and sp.numPr is not None:
+                return sp.numPr
+            style = style.base_style
+        return None
+
+    def _format(self, num_id: str, level: int) -> str:
+        key = (num_id, level)
+        if key not in self.formats:
+            fmt = "decimal"
+            try:
+                abstract = self.root.xpath(f'./w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')
+                if abstract:
+                    found = self.root.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract[0]}"]'
+                                            f'/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val')
+                    fmt = found[0] if found else fmt
+            except Exception:  # malformed numbering part: fall back to plain numbers
+                fmt = "decimal"
+            self.formats[key] = fmt
+        return self.formats[key]
+
+    def prefix(self, para) -> str:
+        if self.root is None:
+            return ""
+        try:
+            num_pr = self._num_pr(para)
+            if num_pr is None or num_pr.numId is None:
+                return ""
+            num_id = str(num_pr.numId.val)
+            level = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        except (AttributeError, ValueError, TypeError):
+            return ""
+        if num_id == "0":  # numId 0 switches numbering off
+            return ""
+        fmt = self._format(num_id, level)
+        if fmt in ("bullet", "none"):
+            return "• " if fmt == "bullet" else ""
+        n = self.counters.get((num_id, level), 0) + 1
+        self.counters[(num_id, level)] = n
+        for (nid, lvl) in list(self.counters):  # a new item restarts the levels below it
+            if nid == num_id and lvl > level:
+                del self.counters[(nid, lvl)]
+        return f"{n}. " if level == 0 else f"{n}) "
 
 
 # --- PDF -------------------------------------------------------------------------------------
