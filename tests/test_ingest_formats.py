@@ -133,3 +133,15 @@ def test_docx_automatic_numbering_and_bullets():
     assert forum.section.startswith("1. In the past year") and forum.website == "https://a.example"
     assert "published" not in doc.text[forum.start:forum.end]  # the block ends at question 2
     assert {c.title for c in doc.candidates if c.type == "initiative"} == {"Giga", "EQUALS"}
+
+
+def test_html_ordered_list_numbers_questions():
+    html = (b"<html><body><ol><li>In the past year, has your organization organized any events that "
+            b"contributed to the achievement of the SDGs?<p><b>Event Name:</b> Forum B</p>"
+            b"<p><b>Relevant SDGs:</b> SDG 11</p></li>"
+            b"<li>In the past year, has your organization published any analytical work or toolkits?</li></ol>"
+            b"<ul><li>not numbered</li></ul></body></html>")
+    doc = parse_document("q.html", html)
+    assert "\n2. In the past year, has your organization published" in doc.text and "• not numbered" in doc.text
+    (forum,) = [c for c in doc.candidates if c.extractor == "desa-questionnaire"]
+    assert forum.title == "Forum B" and forum.section.startswith("1. In the past year")

@@ -333,6 +333,7 @@ class _HTMLText(HTMLParser):
         self.cell: list[str] | None = None
         self.title_parts: list[str] = []
         self.in_title = False
+        self.lists: list[list] = []  # [kind, counter] per open <ul>/<ol>: browsers draw the numbers
 
     def handle_starttag(self, tag, attrs):
         if tag == "title":
@@ -346,8 +347,16 @@ class _HTMLText(HTMLParser):
             self.tables[-1].append([])
         elif tag in ("td", "th") and self.tables:
             self.cell = []
+        elif tag in ("ul", "ol"):
+            start = next((v for k, v in attrs if k == "start" and v and v.isdigit()), "1")
+            self.lists.append([tag, int(start) - 1])
+            self._newline()
         elif tag == "li" and self.cell is None:
-            self.out.append("\n• ")
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                self.out.append(f"\n{self.lists[-1][1]}. ")
+            else:
+                self.out.append("\n• ")
         elif tag in _BLOCK:
             self._newline()
 
@@ -362,6 +371,9 @@ class _HTMLText(HTMLParser):
                 self.tables[-1].append([])
             self.tables[-1][-1].append("".join(self.cell))
             self.cell = None
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            self._newline()
         elif tag == "table" and self.tables:
             rows = self.tables.pop()
             self.out.append("\n\n" + render_table(rows) + "\n\n")
