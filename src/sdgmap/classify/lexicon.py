@@ -125,7 +125,7 @@ class Lexicon:
         self._prefix: dict[str, set[int]] = defaultdict(set)
         self._always: set[int] = set()
         for i, rule in enumerate(rules):
-            for term in rule.node.terms():
+            for term in rule.node.triggers():
                 if term.kind == "exact":
                     self._exact[term.text].add(i)
                 elif term.kind == "prefix" and term.text:

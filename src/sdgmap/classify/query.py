@@ -12,6 +12,7 @@ that satisfied it, so every match can be shown as evidence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ class QuerySyntaxError(ValueError):
 class Doc:
     """A text prepared for query evaluation: tokens and a word -> positions index."""
 
-    __slots__ = ("words", "index", "_prefix_cache")
+    __slots__ = ("words", "index", "_prefix_cache", "_sorted")
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
@@ -35,6 +36,7 @@ class Doc:
         for i, w in enumerate(words):
             self.index.setdefault(w, []).append(i)
         self._prefix_cache: dict[str, list[int]] = {}
+        self._sorted: list[str] | None = None
 
     def term_positions(self, term: Term) -> list[int]:
         if term.kind == "exact":
@@ -43,7 +45,14 @@ class Doc:
         hit = self._prefix_cache.get(key)
         if hit is None:
             if term.kind == "prefix":
-                hit = sorted(p for w, ps in self.index.items() if w.startswith(term.text) for p in ps)
+                if self._sorted is None:
+                    self._sorted = sorted(self.index)
+                hit = []
+                i = bisect_left(self._sorted, term.text)
+                while i < len(self._sorted) and self._sorted[i].startswith(term.text):
+                    hit.extend(self.index[self._sorted[i]])
+                    i += 1
+                hit.sort()
             else:
                 rx = term.regex
                 hit = sorted(p for w, ps in self.index.items() if rx.fullmatch(w) for p in ps)
@@ -74,9 +83,18 @@ def _term(raw: str) -> Term:
     return Term(raw, "exact")
 
 
+# Words too common to say anything about whether a phrase can match.
+_COMMON = frozenset("""a an and are as at be by for from in into is it its of on or that the their
+this to with without""".split())
+
+
 class Node:
     def spans(self, doc: Doc) -> list[Span]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def triggers(self) -> list[Term]:
+        """Terms of which at least one must occur in a text for this node to match."""
+        raise NotImplementedError  # pragma: no cover - abstract
 
     def terms(self) -> Iterable[Term]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -100,6 +118,12 @@ class Phrase(Node):
     def terms(self) -> Iterable[Term]:
         return self.words
 
+    def triggers(self) -> list[Term]:
+        # Every word of a phrase must occur: index it under its most telling one.
+        def rank(t: Term):
+            return (t.kind != "exact", t.text in _COMMON, -len(t.text))
+        return [min(self.words, key=rank)]
+
 
 @dataclass(slots=True)
 class Or(Node):
@@ -114,6 +138,9 @@ class Or(Node):
     def terms(self) -> Iterable[Term]:
         for part in self.parts:
             yield from part.terms()
+
+    def triggers(self) -> list[Term]:
+        return [t for part in self.parts for t in part.triggers()]
 
 
 @dataclass(slots=True)
@@ -133,6 +160,10 @@ class And(Node):
         for part in self.parts:
             yield from part.terms()
 
+    def triggers(self) -> list[Term]:
+        # All parts must match, so the triggers of any one part suffice: take the fewest.
+        return min((part.triggers() for part in self.parts), key=len)
+
 
 @dataclass(slots=True)
 class Not(Node):
@@ -147,6 +178,9 @@ class Not(Node):
 
     def terms(self) -> Iterable[Term]:
         return self.keep.terms()  # only positive terms can make a query match
+
+    def triggers(self) -> list[Term]:
+        return self.keep.triggers()
 
 
 @dataclass(slots=True)
@@ -180,6 +214,9 @@ class Near(Node):
     def terms(self) -> Iterable[Term]:
         yield from self.left.terms()
         yield from self.right.terms()
+
+    def triggers(self) -> list[Term]:
+        return min((self.left.triggers(), self.right.triggers()), key=len)
 
 
 _TOKEN = re.compile(
