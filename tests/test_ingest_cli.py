@@ -25,7 +25,7 @@ def run(db: str, *args: str) -> str:
 
 def test_ingest_then_list(db, seed_paths):
     data = json.loads(run(db, "ingest", *map(str, seed_paths), "--entity", "ITU", "--json"))
-    assert data["ingested"] == 5 and data["activities"]["event"] == 26 and data["links"] > 500
+    assert data["ingested"] == 5 and data["activities"]["event"] >= 26 and data["links"] > 500
     assert {"file", "status", "document_id", "year", "activities", "links", "mentions", "warnings"} <= set(
         data["files"][0])
 

@@ -79,6 +79,15 @@ def test_resolutions_and_bullet_initiatives(seed_paths):
     assert {"Broadband Commission", "EQUALS", "GIGA", "High-Level Panel on Digital Cooperation"} <= set(chapter)
     assert chapter["EQUALS"].attrs["full_name"] == "Global Partnership for Gender Equality in the Digital Age"
     assert chapter["GIGA"].partners == ["UNICEF", "ITU"] and by_name["004"].year == 2020
+    listed = {c.type: set() for c in by_name["000"].candidates}
+    for c in by_name["000"].candidates:
+        listed[c.type].add(c.title)
+    assert {"ICT enabling the transformation towards sustainable and resilient societies",
+            "Harnessing Frontier Technologies for Accelerating Climate Actions and the SDGs",
+            "Technical Meeting UNGIS"} <= listed["event"]
+    assert not any(t.startswith(("Statement", "ITU SG")) for t in listed["event"])  # a list of statements
+    assert {"Measuring digital development: Facts and figures 2019",
+            "Turning Digital Technology Innovation into Climate Action"} <= listed["publication"]
     initiatives = {c.title for c in by_name["000"].candidates if c.type == "initiative"}
     assert {"United for Smart Sustainable Cities (U4SSC)", "Broadband Commission for Sustainable Development",
             "Financial Inclusion Global Initiative (FIGI)", "Decent Jobs for Youth Campaign"} <= initiatives

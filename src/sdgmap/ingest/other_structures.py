@@ -8,7 +8,9 @@ outcomes, partnership chapters of annual reports.
   gives its subject as the description.
 - Named initiatives in bullet lists introduced by a line such as ``Below are some key
   initiatives with ...:`` (also partnerships, programmes, coalitions; ``publications:`` lists
-  give publications). The name is the bullet up to its first clause (``led by``, ``:``...).
+  give publications, ``events:`` lists events). The name is the bullet up to its first clause
+  (``led by``, ``:``...); an event's title is its quoted title or what follows
+  ``organized by ...:``.
 - ITU-D outcome statements (TDAG report, Annex 1): ``D.1-1: Enhanced review ...`` followed by
   ``Contributes to achievement of SDG Goals ...`` and ``... WSIS AL ...`` lines.
 - Partnership chapters (``Strategic Partnerships for SDGs``): each sub-heading with its
@@ -147,7 +149,7 @@ def extract_resolutions(text: str, sections: list[Section], taken: list[tuple[in
 
 _INTRO_RE = re.compile(
     r"(?im)^(?P<line>[^\n]*\b(?P<kw>initiatives|partnerships|programmes|programs|coalitions|"
-    r"joint\s+projects|publications)\b[^\n]*:)[ \t]*$")
+    r"joint\s+projects|publications|events)\b[^\n]*:)[ \t]*$")
 _ITEM_RE = re.compile(rf"^[ \t]*(?P<mark>{_BULLET}|D(?=[ \t]))[ \t]+(?P<body>\S.*)$")
 _NAME_CUT = re.compile(
     r"\s*(?::|;|\s[–—-]\s(?=[a-z])|,\s|\s(?:led|implemented|organized|organised|coordinated|"
@@ -166,6 +168,33 @@ def initiative_name(body: str) -> str:
     return " ".join(words[:14]).strip(" ,;:-–")
 
 
+_QUOTED = re.compile(r"[“\"](?P<q>[^”\"\n]{8,200})[”\"]")
+_ORGANISED = re.compile(r"(?i)^(?:[^:]{0,40}\b(?:event|meeting|session|panel|workshop|forum|launch)\b)?[^:]*?"
+                        r"\b(?:organi[sz]ed|hosted|moderated|convened)\b[^:]{0,200}:\s+")
+
+
+def publication_title(body: str) -> str:
+    """A listed publication keeps its subtitle (``Measuring digital development: Facts and
+    figures 2019``); quotes and a trailing ``(September 2019)`` are dropped."""
+    title = re.sub(r"\s*\((?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\)\s*$", "", collapse(body))
+    return " ".join(title.strip(" ;.“”\"").split()[:25])
+
+
+def event_title(body: str) -> str:
+    """A side-event bullet's title: its quoted title, the text after "organized by ...:", or its name."""
+    body = collapse(body)
+    m = _QUOTED.search(body[:300])
+    if m:
+        return m.group("q").strip(" .,;:")
+    m = _ORGANISED.match(body)
+    if m:
+        rest = body[m.end():]
+        rest = re.split(r"(?<=[a-z0-9)])\.\s|;\s|\s\[", rest)[0]
+        words = rest.split()
+        return " ".join(words[:25]).strip(" .,;:")
+    return re.split(r"”|\s\[", initiative_name(body))[0].strip(" -–")
+
+
 def extract_bullet_initiatives(text: str, sections: list[Section],
                                taken: list[tuple[int, int]]) -> list[Candidate]:
     out: list[Candidate] = []
@@ -173,17 +202,22 @@ def extract_bullet_initiatives(text: str, sections: list[Section],
         if len(intro.group("line")) > 160:
             continue  # a paragraph that happens to end with a colon, not a list heading
         kw = intro.group("kw").lower()
-        ctype = "publication" if kw == "publications" else "initiative"
+        ctype = {"publications": "publication", "events": "event"}.get(kw, "initiative")
         pos = intro.end() + 1
         items: list[tuple[int, int, str]] = []
         mark = None
+        blanks = 0
         while pos < len(text):
             line_end = text.find("\n", pos)
             line_end = len(text) if line_end < 0 else line_end
             line = text[pos:line_end]
             if not line.strip():
+                blanks += 1
+                if blanks >= 2 and items:
+                    break  # two empty lines end the list; what follows is another one
                 pos = line_end + 1
                 continue
+            blanks = 0
             m = _ITEM_RE.match(line)
             if not m or (mark is not None and m.group("mark") != mark):
                 break
@@ -193,7 +227,12 @@ def extract_bullet_initiatives(text: str, sections: list[Section],
         for start, end, body in items:
             if any(s <= start < e for s, e in taken):
                 continue
-            name = initiative_name(body)
+            if ctype == "event":
+                name = event_title(body)
+            elif ctype == "publication":
+                name = publication_title(body)
+            else:
+                name = initiative_name(body)
             if len(name) < 3:
                 continue
             cand = Candidate(type=ctype, title=name, start=start, end=end, extractor="bullet-list",
