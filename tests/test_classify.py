@@ -186,3 +186,13 @@ def test_suggest_cli(tmp_path):
     assert data["activities"] == 1 and data["created"] >= 1 and data["by_goal"].get("7") == 1
     res2 = runner.invoke(cli, ["--db", db, "suggest", "--year", "2023", "--lexical", "--json"])
     assert json.loads(res2.output)["created"] == 0
+
+
+def test_without_ml_extra_the_classifier_falls_back_to_lexical(monkeypatch):
+    import sdgmap.classify.classifier as mod
+
+    monkeypatch.setattr(mod, "has_ml", lambda: False)
+    clf = mod.SDGClassifier()
+    assert clf.layers == ("reference", "lexical") and clf.embedder is None
+    res = clf.predict([BROADBAND])[0]
+    assert res.layers == ("reference", "lexical") and 9 in res.sdgs

