@@ -47,6 +47,20 @@ def test_libreoffice_pdf_of_a_seed_gives_the_same_blocks(pdf, name):
     assert (score["block_recall"], score["block_precision"], score["sdg_set_accuracy"]) == (1.0, 1.0, 1.0), score
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED["documents"]))
+def test_seed_without_line_breaks_gives_the_same_blocks(seed_paths, name):
+    """All line breaks removed (text pasted as one paragraph): labels are read in running text."""
+    import re
+
+    text = next(p for p in seed_paths if p.name == name).read_text(encoding="utf-8")
+    flat = re.sub(r"[ \t]*\n[ \t]*", " ", text)
+    doc = parse_document(name, flat.encode("utf-8"))
+    found = [c for c in doc.candidates if c.extractor == "desa-questionnaire"]
+    score = score_blocks(EXPECTED["documents"][name]["blocks"], found)
+    assert (score["block_recall"], score["block_precision"], score["sdg_set_accuracy"]) == (1.0, 1.0, 1.0), score
+    assert all(c.section for c in found) and doc.year == EXPECTED["documents"][name]["year"]
+
+
 def test_tdag_annex_outcomes(seed_paths):
     doc = _parse(next(p for p in seed_paths if p.name.startswith("002")))
     outcomes = {c.attrs["outcome"]: c for c in doc.candidates if c.type == "outcome"}

@@ -83,7 +83,10 @@ class Section:
 def find_sections(text: str) -> list[Section]:
     """Top-level numbered questions: long headings (a question), not ``4. Education``."""
     heads = []
-    for m in HEADING_RE.finditer(text):
+    if is_flattened(text):
+        for m in INLINE_HEADING_RE.finditer(text):
+            heads.append((m.group("num"), m.group("text").strip(), m.start()))
+    for m in HEADING_RE.finditer(text) if not heads else ():
         body = m.group("text")
         if m.group("sub") is None and (len(body) >= 60 or body.rstrip().endswith("?")):
             heads.append((m.group("num"), body.strip(), m.start()))
@@ -116,6 +119,42 @@ def _labels(text: str) -> list[_Label]:
     return out
 
 
+def _compile_inline() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:
+    """Labels in running text, for text whose line breaks were lost (one long paragraph).
+
+    Only the full, capitalised forms count there (``Relevant SDGs``, ``Website (if
+    applicable)``), plus ``Website`` right before a URL; short labels would match prose.
+    """
+    parts = []
+    groups: dict[str, tuple[str, str | None]] = {}
+    for i, (fname, btype, full, _short) in enumerate(LABELS):
+        parts.append(f"(?P<f{i}>(?:{full}){_FULL_END})")
+        groups[f"f{i}"] = (fname, btype)
+    parts.append(r"(?P<w>Website(?=\s+(?:https?://|www\.)))")
+    groups["w"] = ("website", None)
+    return re.compile(r"(?:(?<=\s)|^)(?:" + "|".join(parts) + ")"), groups
+
+
+INLINE_LABEL_RE, INLINE_GROUPS = _compile_inline()
+# A numbered question inside running text: "... 3. In the past year, has your organization ...?"
+INLINE_HEADING_RE = re.compile(r"(?:(?<=\s)|^)(?P<num>\d{1,2})\.\s+(?P<text>[A-Z][^?\n]{40,600}\?)")
+
+
+def is_flattened(text: str) -> bool:
+    """No block name starts a line, yet names occur: the line structure was lost."""
+    if any(lb.field == "name" for lb in _labels(text)):
+        return False
+    return any(INLINE_GROUPS[m.lastgroup][0] == "name" for m in INLINE_LABEL_RE.finditer(text))
+
+
+def _inline_labels(text: str) -> list[_Label]:
+    out = []
+    for m in INLINE_LABEL_RE.finditer(text):
+        fname, btype = INLINE_GROUPS[m.lastgroup]
+        out.append(_Label(fname, btype, m.start(), m.end(), m.group().strip()))
+    return out
+
+
 def _stripped_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -126,18 +165,27 @@ def _stripped_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def extract_blocks(text: str, year: int | None, sections: list[Section],
                    warnings: list[str]) -> list[Candidate]:
-    labels = _labels(text)
-    stops = sorted([m.start() for m in HEADING_RE.finditer(text)]
-                   + [m.start() for m in TRAILER_RE.finditer(text)] + [len(text)])
+    flattened = is_flattened(text)
+    labels = _inline_labels(text) if flattened else _labels(text)
+    heads = INLINE_HEADING_RE if flattened else HEADING_RE
+    trailer = re.compile(r"ECESA Plus Member|Year of submission\b") if flattened else TRAILER_RE
+    if flattened:
+        warnings.append("the text has lost its line breaks; questionnaire labels were read from running text")
+    stops = sorted([m.start() for m in heads.finditer(text)]
+                   + [m.start() for m in trailer.finditer(text)] + [len(text)])
     names = [i for i, lb in enumerate(labels) if lb.field == "name"]
     blocks: list[Candidate] = []
     for n, li in enumerate(names):
         head = labels[li]
         next_name = labels[names[n + 1]].start if n + 1 < len(names) else len(text)
-        stop = next((s for s in stops if s > head.end), len(text))
+        stop = stops[min(bisect_right(stops, head.end), len(stops) - 1)]
         end = min(next_name, stop)
         fields: dict[str, tuple[int, int]] = {}
-        members = [lb for lb in labels[li:] if lb.start < end]
+        members = []
+        for lb in labels[li:]:
+            if lb.start >= end:
+                break
+            members.append(lb)
         for k, lb in enumerate(members):
             vend = members[k + 1].start if k + 1 < len(members) else end
             if lb.field in fields and lb.field != "name":
