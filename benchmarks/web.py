@@ -60,9 +60,8 @@ def main() -> int:
         print(f"generated {args.activities - have} activities in {time.perf_counter() - t0:.1f} s")
     with store.transaction() as s:
         ids = list(s.scalars(select(Activity.id)))
-    if store.dialect == "sqlite":
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    with store.engine.begin() as conn:  # fresh statistics, as after autovacuum on a live server
+        conn.exec_driver_sql("ANALYZE")
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port,
@@ -91,17 +90,19 @@ def main() -> int:
         for name, make in kinds.items():
             for _ in range(5):  # warm up connections and caches of this kind
                 client.get(make())
-            times = []
+            times, slowest = [], (0.0, "")
             for _ in range(args.requests):
                 url = make()
                 t0 = time.perf_counter()
                 r = client.get(url)
                 times.append((time.perf_counter() - t0) * 1000)
+                slowest = max(slowest, (times[-1], url))
                 if r.status_code != 200:
                     print(f"  {url} -> {r.status_code}", file=sys.stderr)
             p95 = pct(times, 95)
             worst = max(worst, p95)
-            print(f"{name:32} {statistics.median(times):8.1f} {p95:8.1f} {pct(times, 99):8.1f} {max(times):8.1f}")
+            print(f"{name:32} {statistics.median(times):8.1f} {p95:8.1f} {pct(times, 99):8.1f} {max(times):8.1f}"
+                  f"  slowest: {slowest[1]}")
         for path in ("/", "/mapping", "/matrix", "/interlinkages", "/trends"):
             t0 = time.perf_counter()
             client.get(path)

@@ -102,6 +102,12 @@ def test_matrix_network_trends(data):
         assert g3["total"] == [0, 1] and g3["stated"] == [0, 1]
         with pytest.raises(ValueError):
             analytics.action_line_sdg_matrix(s, basis="nonsense")
+        s.get(Activity, ids["ehealth"]).year = 2023
+        s.flush()
+        tr = analytics.trends_by_goal(s)  # no gap in the years, so a chart's spacing is true to time
+        assert tr["years"] == [2020, 2021, 2022, 2023]
+        assert tr["reported"] == [2020, 2021, 2023]  # 2022 has no report: a gap, not a zero
+        assert next(x for x in tr["series"] if x["code"] == "3")["total"] == [0, 0, None, 1]
 
 
 def test_full_text_search_stays_in_sync(data):

@@ -65,8 +65,10 @@ def activities_by_year(session: Session) -> list[dict]:
 def trends_by_goal(session: Session) -> dict:
     """Activities per goal per report year: ``{"years": [...], "series": [{goal, stated, total}]}``.
 
-    ``stated[i]`` and ``total[i]`` are the counts for ``years[i]``; activities without a
-    year are left out.
+    ``stated[i]`` and ``total[i]`` are the counts for ``years[i]``; ``years`` runs from the
+    first to the last report year without gaps, so a chart's spacing is true to time; a
+    year with no activities at all (no report) has ``None``, not zero, and ``reported``
+    lists the years that have activities. Activities without a year are left out.
     """
     sub = best_rank_by_head(session, "sdg")
     stmt = (
@@ -76,22 +78,21 @@ def trends_by_goal(session: Session) -> dict:
         .group_by(Activity.year, sub.c.head, sub.c.r)
     )
     cells: dict[tuple[int, str], dict[str, int]] = {}
-    years: set[int] = set()
     for year, head, r, n in session.execute(stmt):
-        years.add(year)
         d = cells.setdefault((year, str(head)), {"stated": 0, "total": 0})
         d["total"] += n
         if rank_name(r) == "stated":
             d["stated"] += n
-    ys = sorted(years)
+    reported = set(session.scalars(select(Activity.year).where(Activity.year.is_not(None)).distinct()))
+    ys = list(range(min(reported), max(reported) + 1)) if reported else []
     series = []
     for g in goal_meta(session):
         series.append({
             **g,
-            "stated": [cells.get((y, g["code"]), {}).get("stated", 0) for y in ys],
-            "total": [cells.get((y, g["code"]), {}).get("total", 0) for y in ys],
+            "stated": [cells.get((y, g["code"]), {}).get("stated", 0) if y in reported else None for y in ys],
+            "total": [cells.get((y, g["code"]), {}).get("total", 0) if y in reported else None for y in ys],
         })
-    return {"years": ys, "series": series}
+    return {"years": ys, "reported": sorted(reported), "series": series}
 
 
 def overview(session: Session, n: int = 3) -> dict:

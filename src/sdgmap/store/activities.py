@@ -52,17 +52,22 @@ class ActivityFilter:
     ids: list[int] = field(default_factory=list)
 
 
-def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool):
+def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool, dialect: str | None = None):
     """Activities with a link of one of ``kinds`` to a node matching ``node_cond``.
 
     Written as ``id IN (links to those nodes)`` so both engines start from the few
-    matching nodes and the (node_id, kind) index, not from every activity.
+    matching nodes and the (node_id, kind, review, activity_id) index, not from every
+    activity.
     """
     nodes = select(Node.id).where(node_cond)
     links = select(ActivityLink.activity_id).where(ActivityLink.node_id.in_(nodes),
                                                    ActivityLink.kind.in_(kinds))
     if not include_rejected:
         links = links.where(ActivityLink.review != "rejected")
+    if dialect == "postgresql":
+        # OFFSET 0 keeps PostgreSQL from turning this into a per-row nested loop when it
+        # underestimates a full-text match: the set is built once and probed by hash.
+        links = links.offset(0)
     return Activity.id.in_(links)
 
 
@@ -115,17 +120,18 @@ def filtered_select(f: ActivityFilter, dialect: str | None = None) -> Select:
         goal = str(f.sdg)
         cond = and_(Node.framework_id == "sdg",
                     or_(Node.code == goal, Node.code.like(f"{goal}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected))
+        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
     if f.target:
         cond = and_(Node.framework_id == "sdg", or_(Node.code == f.target, Node.code.like(f"{f.target}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected))
+        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
     if f.action_line:
         cond = and_(Node.framework_id == "wsis",
                     or_(Node.code == f.action_line, Node.code.like(f"{f.action_line}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected))
+        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
     if f.node:
         fw, _, code = f.node.partition(":")
-        stmt = stmt.where(_linked(_node_or_descendant(fw, code), f.link_kinds, f.include_rejected))
+        stmt = stmt.where(_linked(_node_or_descendant(fw, code), f.link_kinds, f.include_rejected,
+                                  dialect))
     if f.partner:
         stmt = stmt.where(func.lower(func.cast(Activity.partners, type_=Activity.title.type)).like(
             f"%{f.partner.lower()}%"))

@@ -27,7 +27,7 @@
       var kinds = ["stated", "derived", "suggested"];
       o.legend = { top: 0 };
       o.tooltip = { trigger: "axis" };
-      o.grid = { left: 40, right: 10, top: 35, bottom: 40, containLabel: true };
+      o.grid = { left: 40, right: 10, top: 60, bottom: 40, containLabel: true };
       o.xAxis = { type: "category", data: cats, axisLabel: { interval: 0, rotate: 45 } };
       o.yAxis = { type: "value", name: "activities" };
       o.series = kinds.map(function (k, i) {
@@ -120,11 +120,11 @@
       var o = base();
       o.tooltip = { trigger: "axis" };
       o.legend = { type: "scroll", top: 0 };
-      o.grid = { left: 40, right: 20, top: 40, bottom: 30, containLabel: true };
+      o.grid = { left: 40, right: 20, top: 70, bottom: 30, containLabel: true };
       o.xAxis = { type: "category", data: d.years.map(String) };
       o.yAxis = { type: "value", name: "activities" };
       o.series = d.series.map(function (s) {
-        return { name: "SDG " + s.code, type: "line", data: s.total, symbol: "circle",
+        return { name: "SDG " + s.code, type: "line", data: s.total, symbol: "circle", symbolSize: 8,
                  itemStyle: { color: goalColour(s.code, s.colour) }, lineStyle: { width: 2 } };
       });
       return { option: o, click: function (p) {
