@@ -7,7 +7,9 @@ lines (2023 submission), after a colon, or in a table cell (DOCX/HTML tables are
 generic labels (``Dates``, ``Location``, ``Website``) only when followed by a colon, a tab, two
 spaces or the end of the line, so a description that wraps onto ``Website ...`` in a PDF
 still reads as description. A block runs until the next block name, the next numbered
-question, or the form's closing lines.
+question, or the form's closing lines. Text that has lost its line breaks altogether (a
+form pasted as one paragraph) is read in a second mode: full, capitalised labels and
+numbered questions ending in ``?`` anywhere in the running text.
 """
 
 from __future__ import annotations
