@@ -22,7 +22,7 @@ from sdgmap.ingest.other_structures import (
 )
 from sdgmap.ingest.questionnaire import extract_blocks, find_sections, report_year
 from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, read_bytes
-from sdgmap.ingest.references import Mention, _entity_pattern, extract
+from sdgmap.ingest.references import Mention, entity_names, extract
 
 
 @dataclass
@@ -48,7 +48,7 @@ _ENTITY_LINE = re.compile(r"(?m)^[ \t]*[A-Z][\w ,.'’&-]{5,120}\((?P<acr>[A-Z][
 
 def guess_entity(text: str) -> str:
     """The reporting entity named on a line of its own near the top (``... Union (ITU)``)."""
-    _pat, names = _entity_pattern()
+    names = entity_names()
     for m in _ENTITY_LINE.finditer(text[:2000]):
         if m.group("acr") in names:
             return names[m.group("acr")]

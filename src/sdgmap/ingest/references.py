@@ -82,6 +82,11 @@ def _entity_pattern() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])"), names
 
 
+def entity_names() -> dict[str, str]:
+    """Every UN entity name or variant recognised, mapped to its acronym in the UN list."""
+    return _entity_pattern()[1]
+
+
 COUNTRY_ALIASES = {
     "UAE": "United Arab Emirates", "United Emirates": "United Arab Emirates",
     "USA": "United States of America", "United States": "United States of America",
