@@ -59,10 +59,33 @@ def test_overview_charts_and_palette(site):
     assert not errors
 
 
+EDGE_MIDPOINT = """([source, target]) => {
+    const el = document.querySelector('#chart-sankey .chart-canvas');
+    const graph = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0).getGraph();
+    let found = null;
+    graph.eachEdge(e => {
+        const d = e.getModel().option;
+        if (d.source !== source || d.target !== target) return;
+        const a = e.node1.getLayout(), b = e.node2.getLayout(), l = e.getLayout();
+        const box = el.getBoundingClientRect();
+        found = {x: box.left + (a.x + a.dx + b.x) / 2,
+                 y: box.top + (a.y + l.sy + b.y + l.ty + l.dy) / 2};
+    });
+    return found;
+}"""
+
+
 def test_follow_a_sankey_flow_to_its_activities(site):
     page, url, _, _, errors = site
     page.goto(url + "/mapping")
     page.wait_for_selector("#chart-sankey .chart-canvas svg path")
+    # click the band in the chart itself
+    point = page.evaluate(EDGE_MIDPOINT, ["wsis:C2", "sdg:4"])
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url(re.compile(r"/activities\?action_line=C2&sdg=4"))
+    assert page.locator(".result h3").all_inner_texts() == ["Broadband for schools"]
+    # and the same flow from the table view (keyboard users)
+    page.go_back()
     page.locator("#chart-sankey summary").click()
     page.locator('a.flow-link[data-source="wsis:C2"][data-target="sdg:4"]').click()
     page.wait_for_url(re.compile(r"/activities\?action_line=C2&sdg=4"))
