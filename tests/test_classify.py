@@ -196,3 +196,10 @@ def test_without_ml_extra_the_classifier_falls_back_to_lexical(monkeypatch):
     assert clf.layers == ("reference", "lexical") and clf.embedder is None
     res = clf.predict([BROADBAND])[0]
     assert res.layers == ("reference", "lexical") and 9 in res.sdgs
+
+
+def test_a_goal_only_named_gets_only_named_targets(lexical):
+    res = lexical.predict(["The committee meeting on SDG 14 and target 3.4 was held in Geneva."])[0]
+    g14, g3 = _goal(res, 14), _goal(res, 3)
+    assert g14 is not None and g14.targets == ()
+    assert g3 is not None and [t.code for t in g3.targets] == ["3.4"]

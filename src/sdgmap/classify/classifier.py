@@ -176,6 +176,7 @@ class SDGClassifier:
         rows = []
         for a in analyses:
             p = self.goal_model.proba(goal_matrix(a, self.proto_goal, self.semantic))
+            a.content_probs = p.copy()
             for g in a.ref_goals:
                 p[g - 1] = 1 - (1 - p[g - 1]) * (1 - REFERENCE_FLOOR)
             rows.append(p)
@@ -213,12 +214,14 @@ class SDGClassifier:
         for idx in order:
             goal = int(idx) + 1
             if probs[idx] >= thr:
-                chosen.append(self._goal_score(a, goal, float(probs[idx])))
+                # A goal that is only named, not described, gets only the targets named.
+                named_only = a.content_probs is not None and a.content_probs[idx] < thr
+                chosen.append(self._goal_score(a, goal, float(probs[idx]), named_only))
             elif len(others) < 3:
                 others.append(GoalScore(goal, float(probs[idx])))
         return Result(tuple(chosen), self.layers, self.version, tuple(others))
 
-    def _goal_score(self, a: Analysis, goal: int, score: float) -> GoalScore:
+    def _goal_score(self, a: Analysis, goal: int, score: float, named_only: bool = False) -> GoalScore:
         codes = self.targets[goal]
         tp = self.target_model.proba(target_matrix(a, goal, codes, self.protos, self.semantic))
         for i, code in enumerate(codes):  # a target the text names outright
@@ -226,6 +229,8 @@ class SDGClassifier:
                 tp[i] = 1 - (1 - tp[i]) * (1 - REFERENCE_FLOOR)
         ranked = sorted(zip(codes, tp, strict=True), key=lambda x: -x[1])
         targets = []
+        if named_only:
+            ranked = [(c, p) for c, p in ranked if c in a.ref_targets]
         for code, p in ranked[:MAX_TARGETS]:
             if p < self.target_threshold and targets:
                 break

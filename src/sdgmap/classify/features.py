@@ -34,6 +34,7 @@ class Analysis:
     doc_sims: np.ndarray | None = None  # (prototypes,)
     embedding: np.ndarray | None = None  # (384,) mean of the chunk embeddings
     sup: np.ndarray | None = None  # (17,) supervised goal probabilities
+    content_probs: np.ndarray | None = None  # (17,) goal scores before explicit references
 
 
 def lexical_matrix(a: Analysis) -> np.ndarray:
