@@ -87,6 +87,9 @@ def test_resolutions_and_bullet_initiatives(seed_paths):
     decisions_2024 = {c.title: c for c in by_name["001"].candidates if c.type == "decision"}
     assert decisions_2024["Resolution 1332"].attrs["body"] == "Council"  # "Council ... revised Resolution 1332 on"
     assert decisions_2024["Resolution 1332"].description.startswith("the ITU's role in the implementation")
+    listed = parse_document("d.md", b"- Resolution 1332 the ITU's role in WSIS\n- Resolution 71 (Rev. Dubai, 2018)\n")
+    assert {c.title: c.description for c in listed.candidates} == {
+        "Resolution 1332": "the ITU's role in WSIS", "Resolution 71 (Rev. Dubai, 2018)": ""}
     decisions_2020 = {c.title for c in by_name["000"].candidates if c.type == "decision"}
     assert decisions_2020 == {"Resolution 71 (Rev. Dubai, 2018)", "Resolution 200 (Rev. Dubai, 2018)"}
     chapter = {c.title: c for c in by_name["004"].candidates if c.extractor == "partnership-chapter"}

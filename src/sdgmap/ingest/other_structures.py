@@ -40,6 +40,8 @@ _RESOLUTION_COMMA_RE = re.compile(
 _RESOLUTION_ACT_RE = re.compile(
     r"\b(?P<act>adopted|revised|approved|endorsed|amended|updated)\s+(?:its\s+|the\s+)?Resolution\s+(?P<num>\d{1,4})\b"
     r"(?!\s*[(,/])", re.I)
+# A list item naming a resolution without its revision: "• Resolution 1332 ITU's role in ..."
+_RESOLUTION_ITEM_RE = re.compile(r"(?m)^[ \t]*[•·▪◦●*-][ \t]+(?P<r>Resolution)\s+(?P<num>\d{1,4})\b(?!\s*[(,/])", re.I)
 _BODY_RE = re.compile(
     r"^\s*of\s+(?:the\s+)?(?P<body>Plenipotentiary\s+Conference|World\s+Telecommunication\s+Development\s+"
     r"Conference|WTDC|ITU\s+Council|Council|World\s+Telecommunication\s+Standardization\s+Assembly|WTSA|"
@@ -83,6 +85,10 @@ def _resolutions(text: str) -> list[_Res]:
             out.append(_Res(m.start(), m.end(), int(m.group("num")), bool(m.group("rev")),
                             _place(m.group("place") or m.group("place2")), int(m.group("year"))))
             taken.add(*m.span())
+    for m in _RESOLUTION_ITEM_RE.finditer(text):
+        if not taken.overlaps(m.start("r"), m.end()):
+            out.append(_Res(m.start("r"), m.end(), int(m.group("num")), False, "", None))
+            taken.add(m.start("r"), m.end())
     for m in _RESOLUTION_ACT_RE.finditer(text):
         s = text.rfind("Resolution", m.start(), m.end("num"))
         if not taken.overlaps(s, m.end()):
