@@ -183,6 +183,8 @@ def test_review_needs_csrf_and_records_who(site):
         assert (ev.actor, ev.action, ev.before["review"], ev.after["review"]) == ("Ana <b>", "accept", "unverified", "accepted")
     page = client.get(f"/activities/{ids['broadband']}").text
     assert "Ana &lt;b&gt;" in page and "Ana <b>" not in page
+    # the name is remembered for the next decision, escaped like everything else
+    assert 'name="reviewer" value="Ana &lt;b&gt;"' in client.get("/review").text
 
 
 def test_bulk_review_and_edit_are_all_or_nothing(site):

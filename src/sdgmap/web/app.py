@@ -89,7 +89,7 @@ def make_templates() -> Environment:
 def render(request: Request, name: str, status: int = 200, **ctx) -> Response:
     env: Environment = request.app.state.templates
     ctx.setdefault("csrf", csrf_token(request))
-    ctx.setdefault("reviewer", request.cookies.get("sdgmap_reviewer", ""))
+    ctx.setdefault("reviewer", unquote(request.cookies.get("sdgmap_reviewer", ""))[:100])
     html = env.get_template(name).render(request=request, path=request.url.path, **ctx)
     response = Response(html, status_code=status, media_type="text/html; charset=utf-8")
     remember_csrf(request, response)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
@@ -244,7 +244,8 @@ async def review_submit(request: Request) -> Response:
         back = "/review"
     sep = "&" if "?" in back else "?"
     response = RedirectResponse(f"{back}{sep}done={len(changed)}+{action}", status_code=303)
-    response.set_cookie(REVIEWER_COOKIE, actor if actor != "anonymous" else "", samesite="strict")
+    # URL-encoded: a cookie value is ASCII, a reviewer's name need not be
+    response.set_cookie(REVIEWER_COOKIE, quote(actor) if actor != "anonymous" else "", samesite="strict")
     return response
 
 
