@@ -45,7 +45,8 @@ def users(store: Store) -> dict[str, int]:
         return out
 
 
-def test_roles_rank_and_passwords(store):
+def test_roles_rank_and_passwords(sqlite_store):
+    store = sqlite_store  # backend-independent logic
     ids = users(store)
     assert accounts.has_role("admin", "reviewer") and not accounts.has_role("contributor", "reviewer")
     assert not accounts.has_role(None, "viewer")
@@ -73,7 +74,8 @@ def test_production_hashing_profile():
     assert accounts._make_hasher("").hash("x" * 10).startswith("$argon2id$v=19$m=65536,")
 
 
-def test_session_rotates_and_ends(store):
+def test_session_rotates_and_ends(sqlite_store):
+    store = sqlite_store  # backend-independent logic
     ids = users(store)
     with store.transaction() as s:
         u = s.get(accounts.User, ids["viewer"])
@@ -86,7 +88,8 @@ def test_session_rotates_and_ends(store):
         assert accounts.session_user(s, second.token) is None
 
 
-def test_api_tokens_scoped_revocable_hashed(store):
+def test_api_tokens_scoped_revocable_hashed(sqlite_store):
+    store = sqlite_store  # backend-independent logic
     ids = users(store)
     with store.transaction() as s:
         u = s.get(accounts.User, ids["contributor"])
@@ -125,7 +128,8 @@ def _submitted(store: Store, ids, data=PROJECT) -> int:
         return sub.id
 
 
-def test_submission_validation_names_the_field(store):
+def test_submission_validation_names_the_field(sqlite_store):
+    store = sqlite_store  # backend-independent logic
     ids = users(store)
     with store.transaction() as s:
         owner = s.get(accounts.User, ids["contributor"])
@@ -290,7 +294,8 @@ def test_suspicious_report_finds_bursts(store):
     assert len(report["fast_voters"]) == 4
 
 
-def test_audit_export_formats(store):
+def test_audit_export_formats(sqlite_store):
+    store = sqlite_store  # backend-independent logic
     ids = users(store)
     with store.transaction() as s:
         u = s.get(accounts.User, ids["viewer"])
