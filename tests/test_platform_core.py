@@ -315,32 +315,57 @@ def _dump(path) -> dict:
     return data["tables"]
 
 
-def test_backup_round_trip(store, tmp_path):
+@pytest.fixture
+def fresh_target(store, tmp_path):
+    """An empty database on the same backend as ``store``, to restore into."""
+    if store.dialect == "sqlite":
+        target = Store(str(tmp_path / "restored.db"))
+        yield target
+        target.dispose()
+        return
+    from conftest import _drop_pg_database, _pg_database
+
+    url = _pg_database()
+    target = Store(url)
+    yield target
+    target.dispose()
+    _drop_pg_database(url)
+
+
+def test_backup_round_trip(store, fresh_target, tmp_path, seed_paths):
+    from sdgmap.ingest import ingest_paths
+    from sdgmap.store.activities import ActivityFilter, count_activities
+
+    ingest_paths(store, seed_paths)
     ids = users(store)
     now = utcnow()
     cid, noms = _cycle(store, ids, now - timedelta(minutes=1), now + timedelta(hours=1))
     with store.transaction() as s:
         prizes.cast_vote(s, s.get(accounts.User, ids["viewer"]), noms[0], ip="198.51.100.1")
         accounts.issue_token(s, s.get(accounts.User, ids["admin"]), "t", ["read"], "admin")
+        searches = {q: count_activities(s, ActivityFilter(text=q)) for q in ("broadband", "cybersecurity")}
+    assert all(searches.values())
     first = tmp_path / "a.json.gz"
     counts = export_all(store, first)
     assert counts["votes"] == 1 and counts["users"] == 4 and counts["submissions"] == 1
-    assert "api_tokens" not in counts and "web_sessions" not in counts
+    assert counts["activities"] > 100 and counts["documents"] == len(seed_paths)
+    assert counts["review_events"] > 10 and "api_tokens" not in counts and "web_sessions" not in counts
     tables = _dump(first)
     assert set(r[tables["users"]["columns"].index("password_hash")] for r in tables["users"]["rows"]) == {None}
 
-    target = Store(str(tmp_path / "restored.db"))
     with pytest.raises(UserError, match="already has content"):
         import_all(store, first)
-    import_all(target, first)
+    import_all(fresh_target, first)
     second = tmp_path / "b.json.gz"
-    export_all(target, second)
+    export_all(fresh_target, second)
     assert _dump(second) == tables
-    with target.transaction() as s:  # new rows get fresh ids after the restore
+    with fresh_target.transaction() as s:  # search indexes follow; new rows get fresh ids
+        assert {q: count_activities(s, ActivityFilter(text=q)) for q in searches} == searches
         u = accounts.create_user(s, "newcomer", password=PW)
         assert u.id == 5
         assert accounts.session_user(s, "x") is None
-    target.dispose()
+        sub = subs.create_draft(s, s.get(accounts.User, ids["contributor"]), PROJECT)
+        assert sub.id == 2
 
 
 def test_backup_refuses_bad_files(tmp_path, sqlite_store):
