@@ -143,3 +143,10 @@ def test_bad_year_or_entity(sqlite_store):
     with pytest.raises(UserError, match="too long"):
         ingest_bytes(sqlite_store, "a.txt", data, entity="X" * 101)
     assert _counts(sqlite_store)[0] == 0
+
+
+def test_nul_and_lone_surrogates_are_cleaned():
+    """What a broken PDF text layer can contain; PostgreSQL and UTF-8 refuse both."""
+    from sdgmap.ingest.readers import normalise
+
+    assert normalise("a\x00b\r\nc\ud83d") == "ab\nc?"

@@ -94,8 +94,17 @@ def size_text(n: int) -> str:
 
 
 def normalise(text: str) -> str:
-    """Unix line ends, no NULs: the one text all offsets refer to."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """Unix line ends, no NULs, no lone surrogates: the one text all offsets refer to.
+
+    PostgreSQL refuses NUL characters and UTF-8 cannot encode a lone surrogate (which a
+    broken PDF font map can produce); each surrogate becomes one "?" so lengths hold.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join("?" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
 
 
 # --- plain text and Markdown -----------------------------------------------------------------
