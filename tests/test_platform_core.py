@@ -16,7 +16,7 @@ from sdgmap.platform import submissions as subs
 from sdgmap.platform.backup import export_all, import_all
 from sdgmap.platform.models import PrizeCycle, Submission, Vote
 from sdgmap.store import Store
-from sdgmap.store.models import Activity, Link, Node, utcnow
+from sdgmap.store.models import Activity, ActivityLink, Link, Node, utcnow
 
 PW = "correct horse battery"
 # Cheap argon2 parameters keep these tests fast; production uses the recommended ones.
@@ -382,3 +382,26 @@ def test_backup_refuses_bad_files(tmp_path, sqlite_store):
         import_all(sqlite_store, bad)
     with sqlite_store.transaction() as s:  # nothing changed: the built-ins are still there
         assert s.scalar(select(func.count()).select_from(Node)) > 100
+
+
+def test_tracked_session_records_activity_and_link_changes(store):
+    with store.transaction() as s:
+        audit.track_changes(s, "editor")
+        act = Activity(type="project", title="Before", description="d", entity="ITU")
+        s.add(act)
+        s.flush()
+        g4 = s.scalar(select(Node).where(Node.framework_id == "sdg", Node.code == "4"))
+        s.add(ActivityLink(activity_id=act.id, node_id=g4.id, kind="curated", method="manual"))
+        act_id = act.id
+    with store.transaction() as s:
+        audit.track_changes(s, "editor2")
+        act = s.get(Activity, act_id)
+        act.title = "After"
+        link = act.links[0]
+        s.delete(link)
+        link_id = link.id
+    with store.transaction() as s:
+        events = audit.history(s, "activities", act_id)
+        assert [(e["action"], e["actor"]) for e in events] == [("create", "editor"), ("update", "editor2")]
+        assert events[1]["before"] == {"title": "Before"} and events[1]["after"] == {"title": "After"}
+        assert [e["action"] for e in audit.history(s, "activity_links", link_id)] == ["create", "delete"]

@@ -12,10 +12,10 @@ import io
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from sdgmap.store.models import ReviewEvent
+from sdgmap.store.models import Activity, ActivityLink, Link, ReviewEvent
 
 AUDITED_TABLES = ("activities", "links", "activity_links", "submissions", "users", "votes",
                   "prize_cycles", "nominations", "api_tokens")
@@ -80,3 +80,50 @@ def export(events: list[dict], fmt: str) -> str:
 def _csv_safe(text: str) -> str:
     # A cell starting with = + - @ is run as a formula by spreadsheet programs.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# Row types whose every change a tracked session records, with the columns worth keeping.
+TRACKED = {
+    Activity: ("activities", ("type", "title", "description", "entity", "year", "date_start", "date_end",
+                              "location", "partners", "website", "attrs")),
+    Link: ("links", ("from_id", "to_id", "relation", "kind", "source", "review", "rationale")),
+    ActivityLink: ("activity_links", ("activity_id", "node_id", "kind", "method", "confidence", "review",
+                                      "reviewed_by", "primary")),
+}
+
+
+def track_changes(session: Session, actor: str) -> Session:
+    """Record every insert, update and delete of activities, links and activity links made
+    through ``session`` (one ``review_events`` row each, with the changed columns before and
+    after). For editing paths (pages, scripts); bulk ingest is traced by its documents."""
+    created: list = []
+
+    def before_flush(sess: Session, _ctx, _instances) -> None:
+        for obj in list(sess.dirty):
+            spec = TRACKED.get(type(obj))
+            if spec is None or not sess.is_modified(obj, include_collections=False):
+                continue
+            table, fields = spec
+            state = inspect(obj)
+            before, after = {}, {}
+            for f in fields:
+                hist = state.attrs[f].history
+                if hist.has_changes():
+                    before[f] = hist.deleted[0] if hist.deleted else None
+                    after[f] = hist.added[0] if hist.added else None
+            if after:
+                record(sess, actor, table, obj.id, "update", before, after)
+        for obj in list(sess.deleted):
+            if (spec := TRACKED.get(type(obj))) is not None:
+                record(sess, actor, spec[0], obj.id, "delete", snapshot(obj, spec[1]), {})
+        created.extend(o for o in sess.new if type(o) in TRACKED)
+
+    def after_flush_postexec(sess: Session, _ctx) -> None:
+        while created:  # ids exist now; these rows go out with the next flush of the commit
+            obj = created.pop()
+            table, fields = TRACKED[type(obj)]
+            record(sess, actor, table, obj.id, "create", {}, snapshot(obj, fields))
+
+    event.listen(session, "before_flush", before_flush)
+    event.listen(session, "after_flush_postexec", after_flush_postexec)
+    return session
