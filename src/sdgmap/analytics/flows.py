@@ -9,9 +9,10 @@ them, so flows stay conserved and are never mistaken for stated ones.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import combinations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from sdgmap.analytics.common import (
@@ -237,24 +238,23 @@ def cooccurrence_network(session: Session, include_suggested: bool = True,
     Returns ``{"nodes": [{code, short_title, colour, count}], "edges": [{a, b, count}],
     "max_goals", "left_out"}``.
     """
+    # One pass over (activity, goal) pairs; pairs are counted in Python, which is much
+    # faster than a self-join of the pairs on either engine.
     max_rank = 2 if include_suggested else 1
-    a, b = best_rank_by_head(session, "sdg", max_rank), best_rank_by_head(session, "sdg", max_rank)
+    sub = best_rank_by_head(session, "sdg", max_rank)
+    goals_of: dict[int, list[str]] = defaultdict(list)
+    for aid, head in session.execute(select(sub.c.activity_id, sub.c.head)):
+        goals_of[aid].append(str(head))
+    counts: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     left_out = 0
-    if max_goals is not None:
-        per = best_rank_by_head(session, "sdg", max_rank)
-        broad = (select(per.c.activity_id).group_by(per.c.activity_id)
-                 .having(func.count() > max_goals))
-        left_out = session.scalar(select(func.count()).select_from(broad.subquery())) or 0
-        a = select(a).where(a.c.activity_id.not_in(broad)).subquery()
-        b = select(b).where(b.c.activity_id.not_in(broad)).subquery()
-    counts = dict(session.execute(select(a.c.head, func.count()).group_by(a.c.head)).all())
-    stmt = (select(a.c.head, b.c.head, func.count())
-            .join(b, and_(b.c.activity_id == a.c.activity_id, a.c.head < b.c.head))
-            .group_by(a.c.head, b.c.head))
-    edges = []
-    for x, y, n in session.execute(stmt):
-        x, y = sorted((str(x), str(y)), key=goal_sort_key)
-        edges.append({"a": x, "b": y, "count": n})
+    for goals in goals_of.values():
+        if max_goals is not None and len(goals) > max_goals:
+            left_out += 1
+            continue
+        counts.update(goals)
+        pairs.update(combinations(sorted(goals, key=goal_sort_key), 2))
+    edges = [{"a": x, "b": y, "count": n} for (x, y), n in pairs.items()]
     edges.sort(key=lambda e: (-e["count"], goal_sort_key(e["a"]), goal_sort_key(e["b"])))
     nodes = [{"code": g["code"], "short_title": g["short_title"], "colour": g["colour"],
               "count": counts.get(g["code"], 0)} for g in goal_meta(session)]
