@@ -132,8 +132,11 @@ def update_user(session: Session, user: User, actor: str, **changes) -> User:
         setattr(user, key, value)
     if changes.get("active") is False:  # a disabled account loses its sessions at once
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    audit.record(session, actor, "users", user.id, "update", before,
-                 audit.snapshot(user, USER_FIELDS))
+    after = audit.snapshot(user, USER_FIELDS)
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:  # saving an unchanged form is not an event
+        audit.record(session, actor, "users", user.id, "update", {k: before[k] for k in changed},
+                     {k: after[k] for k in changed})
     return user
 
 

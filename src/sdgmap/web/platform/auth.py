@@ -142,7 +142,9 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 async def read_form(request: Request) -> dict:
     """The posted form (size-limited), after the CSRF check; lists for repeated fields."""
     length = request.headers.get("content-length")
-    if length is None or not length.isdigit() or int(length) > MAX_FORM_BYTES:
+    if length is None or not length.isdigit():
+        raise HTTPException(411, "send the form with a Content-Length")
+    if int(length) > MAX_FORM_BYTES:
         raise HTTPException(413, f"form too large (limit {MAX_FORM_BYTES // 1024} KB)")
     form = await request.form(max_files=0, max_fields=200)
     data: dict = {}
