@@ -240,3 +240,25 @@ def test_classify_api(site):
     r = client.post("/api/v1/classify", json={"text": "Affordable broadband internet access in least developed countries"})
     assert r.status_code == 200 and "sdgs" in r.json()
     assert client.post("/api/v1/classify", json={"text": ""}).status_code == 422
+
+
+def test_signed_in_reviewer_is_recorded_by_account_name(site):
+    accounts = pytest.importorskip("sdgmap.platform.accounts")
+    import re
+
+    client, store, ids = site
+    accounts.configure_hashing("test")
+    with store.transaction() as s:
+        accounts.create_user(s, "rita", password="correct horse battery", role="reviewer", verified=True)
+    login_page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+    r = client.post("/login", data={"csrf_token": token, "username": "rita",
+                                    "password": "correct horse battery"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/review").text
+    assert "Reviewing as <b>rita</b>" in page
+    r = client.post("/review", data={"do": f"reject:{ids['sugg_cyber']}", "reviewer": "someone else",
+                                     "csrf_token": client.cookies.get("sdgmap_csrf")}, follow_redirects=False)
+    assert r.status_code == 303
+    with store.transaction() as s:
+        assert s.get(ActivityLink, ids["sugg_cyber"]).reviewed_by == "rita"

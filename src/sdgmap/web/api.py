@@ -13,7 +13,7 @@ from sdgmap.linkage import derived_links, get_node, stated_links
 from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import check_csrf, clean_actor, clean_text
+from sdgmap.web.security import check_csrf, clean_actor, clean_text, signed_in_name
 from sdgmap.web.upload import upload_document
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
@@ -143,7 +143,8 @@ def review(request: Request, body: ReviewRequest) -> dict:
     check_csrf(request, None)
     with _store(request).transaction() as s:
         node = clean_text(body.node, 140) if body.node else None
-        changed = review_links(s, body.ids, body.action, clean_actor(body.reviewer), node)
+        actor = signed_in_name(request) or clean_actor(body.reviewer)
+        changed = review_links(s, body.ids, body.action, actor, node)
     return {"changed": changed}
 
 

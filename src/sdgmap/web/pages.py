@@ -17,7 +17,13 @@ from sdgmap.store.models import LINK_KINDS
 from sdgmap.web import services
 from sdgmap.web.app import render
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import REVIEWER_COOKIE, check_csrf, clean_actor, clean_text
+from sdgmap.web.security import (
+    REVIEWER_COOKIE,
+    check_csrf,
+    clean_actor,
+    clean_text,
+    signed_in_name,
+)
 from sdgmap.web.upload import upload_document
 
 router = APIRouter(include_in_schema=False)
@@ -188,7 +194,8 @@ def activity_page(request: Request, activity_id: str) -> Response:
         raise BadRequest("activity_id", f"not an activity id: {activity_id[:30]!r}")
     with _store(request).transaction() as s:
         data = services.get_activity(s, int(activity_id))
-    return render(request, "activity.html", title=data["title"][:80], a=data)
+    return render(request, "activity.html", title=data["title"][:80], a=data,
+                  signed_in=signed_in_name(request))
 
 
 def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:
@@ -215,7 +222,7 @@ def review_page(request: Request) -> Response:
         data = suggestion_page(s, f, page=page, per_page=50)
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(request, "review.html", title="Review queue", data=data, f=f, params=params,
-                  done=request.query_params.get("done", ""))
+                  done=request.query_params.get("done", ""), signed_in=signed_in_name(request))
 
 
 @router.post("/review")
@@ -235,7 +242,7 @@ async def review_submit(request: Request) -> Response:
         if not str(raw).isdigit():
             raise BadRequest("ids", f"not a link id: {str(raw)[:20]!r}")
         ids.append(int(raw))
-    actor = clean_actor(str(form.get("reviewer", "")))
+    actor = signed_in_name(request) or clean_actor(str(form.get("reviewer", "")))
     node = clean_text(str(form.get("node", "")), 140) or None
     with _store(request).transaction() as s:
         changed = review_links(s, ids, action, actor, node)

@@ -51,3 +51,14 @@ def clean_text(value: str | None, limit: int) -> str:
 
 def clean_actor(name: str | None) -> str:
     return clean_text(name, 100) or "anonymous"
+
+
+def signed_in_name(request: Request) -> str | None:
+    """The signed-in account's name when accounts are in use (it then replaces the typed
+    reviewer name in the audit trail); None for an anonymous visitor."""
+    try:
+        from sdgmap.web.platform.auth import current_user
+    except ImportError:  # accounts not installed: names are typed in the forms
+        return None
+    user = current_user(request)
+    return user.username if user else None
