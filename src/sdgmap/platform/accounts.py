@@ -169,6 +169,8 @@ def start_session(session: Session, user: User, ip: str = "", replaces: str | No
     """A fresh session id at every login (no fixation); the previous one, if any, is dropped."""
     if replaces:
         session.execute(delete(WebSession).where(WebSession.token_hash == digest(replaces)))
+    # Expired sessions of this user are dead weight; logging in is a good moment to drop them.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, WebSession.expires_at < utcnow()))
     token = secrets.token_urlsafe(32)
     ws = WebSession(token_hash=digest(token), user_id=user.id, csrf=secrets.token_urlsafe(32),
                     expires_at=utcnow() + SESSION_TTL, ip=ip[:64])
