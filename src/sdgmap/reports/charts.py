@@ -155,10 +155,13 @@ def trends_chart(trends: dict) -> bytes:
     xs = list(range(len(years)))
     for s in trends["series"]:
         if any(s["total"]):
-            ax.bar(xs, s["total"], bottom=bottom, color=s["colour"], width=0.6,
+            # a year without a report is None: no bar, and labelled as a gap below
+            heights = [v or 0 for v in s["total"]]
+            ax.bar(xs, heights, bottom=bottom, color=s["colour"], width=0.6,
                    label=f"{s['code']} {s['short_title']}")
-            bottom = [b + v for b, v in zip(bottom, s["total"], strict=True)]
-    ax.set_xticks(xs, [str(y) for y in years], fontsize=FONT)
+            bottom = [b + v for b, v in zip(bottom, heights, strict=True)]
+    reported = set(trends.get("reported", years))
+    ax.set_xticks(xs, [str(y) if y in reported else f"{y}\n(no report)" for y in years], fontsize=FONT)
     ax.set_ylabel("Activity-goal links", fontsize=FONT)
     ax.tick_params(axis="y", labelsize=FONT)
     ax.spines[["top", "right"]].set_visible(False)

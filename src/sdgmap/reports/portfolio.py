@@ -164,7 +164,8 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
                              ActivityFilter(year=y, sdg=int(series["code"])))
     if tr["years"]:
         trends.add(Table("Activities per goal and report year", ["SDG", *map(str, tr["years"])],
-                         [[s["code"], *map(str, s["total"])] for s in tr["series"] if any(s["total"])]))
+                         [[s["code"], *("no report" if n is None else str(n) for n in s["total"])]
+                          for s in tr["series"] if any(s["total"])]))
 
     app = report.add(Section("Appendix: how to reproduce every count"))
     app.add(Paragraph("Each count above is the number of activities the command prints "
