@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -17,6 +17,9 @@ from sdgmap.web.security import check_csrf, clean_actor, clean_text, signed_in_n
 from sdgmap.web.upload import upload_document
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
+
+MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer are a 422, not a database overflow
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 ACTIVITY_PARAMS = ("Filters: q (full text), type, year, sdg (1-17), target (9.c), action_line (C5), "
                    "node (framework:code), kind (stated|derived|suggested|curated), partner, entity. "
@@ -90,7 +93,7 @@ def activities_export(request: Request, format: Literal["csv", "json"] = "json")
 
 
 @router.get("/activities/{activity_id}", summary="One activity with links, evidence and review history")
-def activity(request: Request, activity_id: int) -> dict:
+def activity(request: Request, activity_id: Id) -> dict:
     with _store(request).transaction() as s:
         return services.get_activity(s, activity_id)
 
@@ -102,7 +105,7 @@ def documents(request: Request) -> list[dict]:
 
 
 @router.get("/documents/{document_id}", summary="One document (text on request)")
-def document(request: Request, document_id: int, text: bool = False) -> dict:
+def document(request: Request, document_id: Id, text: bool = False) -> dict:
     with _store(request).transaction() as s:
         return services.document(s, document_id, with_text=text)
 
@@ -123,7 +126,7 @@ def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
                 framework: str | None = Query(None, max_length=64),
                 min_confidence: float = Query(0.0, ge=0, le=1),
                 state: Literal["unverified", "accepted", "rejected", "edited"] = "unverified",
-                activity_id: int | None = None, page: int = Query(1, ge=1, le=100_000),
+                activity_id: int | None = Query(None, ge=1, le=MAX_ID), page: int = Query(1, ge=1, le=100_000),
                 per_page: int = Query(50, ge=1, le=200)) -> dict:
     f = SuggestionFilter(sdg=sdg, framework=framework, min_confidence=min_confidence, review=state,
                          activity_id=activity_id)
@@ -132,7 +135,8 @@ def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
 
 
 class ReviewRequest(BaseModel):
-    ids: list[int] = Field(..., min_length=1, max_length=1000, description="activity link ids")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=1000,
+                                                            description="activity link ids")
     action: Literal["accept", "reject", "edit", "reset"]
     node: str | None = Field(None, max_length=140, description="for edit: the node to link to instead")
     reviewer: str = Field("", max_length=200)

@@ -190,7 +190,7 @@ def export_json(request: Request) -> Response:
 
 @router.get("/activities/{activity_id}")
 def activity_page(request: Request, activity_id: str) -> Response:
-    if not activity_id.isdigit() or len(activity_id) > 12:
+    if not activity_id.isdigit() or len(activity_id) > 9:
         raise BadRequest("activity_id", f"not an activity id: {activity_id[:30]!r}")
     with _store(request).transaction() as s:
         data = services.get_activity(s, int(activity_id))
@@ -239,7 +239,7 @@ async def review_submit(request: Request) -> Response:
         raw_ids = form.getlist("ids")
     ids = []
     for raw in raw_ids:
-        if not str(raw).isdigit():
+        if not str(raw).isdigit() or len(str(raw)) > 9:
             raise BadRequest("ids", f"not a link id: {str(raw)[:20]!r}")
         ids.append(int(raw))
     actor = signed_in_name(request) or clean_actor(str(form.get("reviewer", "")))
@@ -278,7 +278,7 @@ async def documents_upload(request: Request, file: Annotated[UploadFile, File()]
 
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: str) -> Response:
-    if not document_id.isdigit() or len(document_id) > 12:
+    if not document_id.isdigit() or len(document_id) > 9:
         raise BadRequest("document_id", f"not a document id: {document_id[:30]!r}")
     with _store(request).transaction() as s:
         doc = services.document(s, int(document_id), with_text=True)
