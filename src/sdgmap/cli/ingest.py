@@ -71,18 +71,27 @@ def activities_group() -> None:
 @click.option("--sdg", type=click.IntRange(1, 17), help="Linked to this goal (or a target of it).")
 @click.option("--year", type=int, help="Report year.")
 @click.option("--entity", help="Reporting entity.")
+@click.option("--target", help="Linked to this SDG target (or an indicator of it), e.g. 9.c.")
 @click.option("--action-line", help="Linked to this WSIS Action Line, e.g. C5.")
+@click.option("--node", help="Linked to any framework node, e.g. itu-sp-2020:D.2-2.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["stated", "curated", "suggested"]),
+              help="Count only links of this kind (repeatable; default: all three).")
+@click.option("--partner", help="A partner name contains this text.")
 @click.option("--text", help="Words in the title or description.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @json_option
 @pass_app
 def activities_list(app: AppContext, type_: str | None, sdg: int | None, year: int | None,
-                    entity: str | None, action_line: str | None, text: str | None, limit: int | None,
+                    entity: str | None, target: str | None, action_line: str | None, node: str | None,
+                    kinds: tuple[str, ...], partner: str | None, text: str | None, limit: int | None,
                     as_json: bool) -> None:
     """List activities with their SDGs, targets, Action Lines and sources."""
     from sdgmap.store.activities import ActivityFilter, query_activities
 
-    f = ActivityFilter(type=type_, sdg=sdg, year=year, entity=entity, action_line=action_line, text=text)
+    f = ActivityFilter(type=type_, sdg=sdg, year=year, entity=entity, target=target, action_line=action_line,
+                       node=node, partner=partner, text=text)
+    if kinds:
+        f.link_kinds = tuple(kinds)
     with app.store.transaction() as s:
         rows = query_activities(s, f, limit=limit)
     if as_json:
