@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sdgmap.errors import UserError
 from sdgmap.platform import accounts, audit, prizes
 from sdgmap.platform.models import ROLES, PrizeCycle, User
-from sdgmap.web.platform.auth import Id, call, call_sync, gate, page, read_form, signup_open
+from sdgmap.web.platform.auth import Id, agate, call, call_sync, gate, page, read_form, signup_open
 
 router = APIRouter(include_in_schema=False)
 ADMIN_ONLY_AUDIT = ("users", "api_tokens")
@@ -34,7 +34,7 @@ def users_page(request: Request) -> Response:
 
 @router.post("/admin/users")
 async def invite(request: Request) -> Response:
-    me = gate(request, "admin")
+    me = await agate(request, "admin")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -51,7 +51,7 @@ async def invite(request: Request) -> Response:
 
 @router.post("/admin/users/{user_id}")
 async def update(request: Request, user_id: Id) -> Response:
-    me = gate(request, "admin")
+    me = await agate(request, "admin")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -71,7 +71,7 @@ async def update(request: Request, user_id: Id) -> Response:
 
 @router.post("/admin/users/{user_id}/reset-link")
 async def reset_link(request: Request, user_id: Id) -> Response:
-    me = gate(request, "admin")
+    me = await agate(request, "admin")
     if isinstance(me, Response):
         return me
     await read_form(request)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from sdgmap.platform import audit, prizes
 from sdgmap.platform import submissions as subs
@@ -79,9 +80,9 @@ def get_submission(request: Request, sub_id: Id) -> dict:
 @router.post("/submissions", status_code=201)
 async def create_submission(request: Request, body: SubmissionIn) -> dict:
     """Create a draft (or submit it at once with ``"submit": true``); needs the submit scope."""
-    principal = require_role(request, "contributor")
+    principal = await run_in_threadpool(require_role, request, "contributor")
     check_csrf(request, None)
-    limited(request, "submit", principal.username)
+    await limited(request, "submit", principal.username)
     data = body.model_dump()
     do_submit = data.pop("submit")
     semantic = getattr(request.app.state, "classify_semantic", None)

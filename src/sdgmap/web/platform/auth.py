@@ -103,6 +103,11 @@ def gate(request: Request, role: str) -> Principal | Response:
     return require_role(request, role)
 
 
+async def agate(request: Request, role: str) -> Principal | Response:
+    """``gate`` for async handlers: the session lookup runs off the event loop."""
+    return await run_in_threadpool(gate, request, role)
+
+
 def _mapped(work: Callable[[Session], T], store) -> T:
     try:
         return tx.run(store, work)
@@ -155,6 +160,7 @@ async def read_form(request: Request) -> dict:
             raise HTTPException(400, f"{key[:40]}: contains a NUL character")
         data.setdefault(key, []).append(value)
     flat = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
+    await run_in_threadpool(current_user, request)  # the session lookup, off the event loop
     check_csrf(request, flat.get("csrf_token") if isinstance(flat.get("csrf_token"), str) else None)
     return flat
 
@@ -184,12 +190,16 @@ def _login(request: Request, user: User, s) -> str:
                                   replaces=request.cookies.get(SESSION_COOKIE)).token
 
 
-def limited(request: Request, name: str, who: str) -> None:
-    """Count an attempt in its own transaction, so that a failed login still counts."""
+def _limited(store, name: str, who: str) -> None:
     try:
-        tx.run(request.app.state.store, lambda s: ratelimit.hit(s, name, who))
+        tx.run(store, lambda s: ratelimit.hit(s, name, who))
     except ratelimit.RateLimited as exc:
         raise HTTPException(429, str(exc)) from None
+
+
+async def limited(request: Request, name: str, who: str) -> None:
+    """Count an attempt in its own transaction, so that a failed login still counts."""
+    await run_in_threadpool(_limited, request.app.state.store, name, who)
 
 
 @router.get("/login")
@@ -203,7 +213,7 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
     nxt = _safe_next(str(form.get("next", "")))
     ip = client_ip(request)
-    limited(request, "login", f"{ip}:{username.lower()}")
+    await limited(request, "login", f"{ip}:{username.lower()}")
 
     def work(s):
         return _login(request, accounts.authenticate(s, username, password), s)
@@ -220,8 +230,8 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await read_form(request)
-    with request.app.state.store.transaction() as s:
-        accounts.end_session(s, request.cookies.get(SESSION_COOKIE))
+    token = request.cookies.get(SESSION_COOKIE)
+    await call(request, lambda s: accounts.end_session(s, token))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -248,7 +258,7 @@ def _signup_open(request: Request) -> None:
 async def signup(request: Request) -> Response:
     _signup_open(request)
     form = await read_form(request)
-    limited(request, "signup", client_ip(request))
+    await limited(request, "signup", client_ip(request))
     username = str(form.get("username", ""))[:64]
 
     def work(s):
@@ -329,7 +339,7 @@ def account(request: Request) -> Response:
 
 @router.post("/account/tokens")
 async def new_token(request: Request) -> Response:
-    me = require_role(request, "viewer")
+    me = await run_in_threadpool(require_role, request, "viewer")
     form = await read_form(request)
     scopes = form.get("scopes", [])
     scopes = [scopes] if isinstance(scopes, str) else scopes
@@ -348,7 +358,7 @@ async def new_token(request: Request) -> Response:
 
 @router.post("/account/tokens/{token_id}/revoke")
 async def revoke(request: Request, token_id: Id) -> Response:
-    me = require_role(request, "viewer")
+    me = await run_in_threadpool(require_role, request, "viewer")
     await read_form(request)
 
     def work(s):

@@ -13,11 +13,11 @@ from sdgmap.platform import prizes
 from sdgmap.platform.models import PrizeCycle, Submission, User
 from sdgmap.web.platform.auth import (
     Id,
+    agate,
     call,
     call_sync,
     client_ip,
     current_user,
-    gate,
     limited,
     page,
     read_form,
@@ -51,7 +51,7 @@ def cycles(request: Request) -> Response:
 
 @router.post("/prizes")
 async def create_cycle(request: Request) -> Response:
-    me = gate(request, "admin")
+    me = await agate(request, "admin")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -89,7 +89,7 @@ def cycle_page(request: Request, cycle_id: Id) -> Response:
 
 @router.post("/prizes/{cycle_id}/nominate")
 async def nominate(request: Request, cycle_id: Id) -> Response:
-    me = gate(request, "reviewer")
+    me = await agate(request, "reviewer")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -109,7 +109,7 @@ async def nominate(request: Request, cycle_id: Id) -> Response:
 
 @router.post("/prizes/{cycle_id}/vote")
 async def vote(request: Request, cycle_id: Id) -> Response:
-    me = gate(request, "viewer")
+    me = await agate(request, "viewer")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -117,7 +117,7 @@ async def vote(request: Request, cycle_id: Id) -> Response:
         nomination_id = int(form.get("nomination_id", ""))
     except (TypeError, ValueError):
         raise UserError("nomination_id: a number") from None
-    limited(request, "vote", me.username)
+    await limited(request, "vote", me.username)
     ip = client_ip(request)
 
     def work(s):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from sdgmap.errors import UserError
 from sdgmap.platform import audit
@@ -15,6 +16,7 @@ from sdgmap.platform.models import SUBMISSION_STATES, Submission, User
 from sdgmap.store.models import Node
 from sdgmap.web.platform.auth import (
     Id,
+    agate,
     call,
     call_sync,
     current_user,
@@ -101,12 +103,12 @@ def _after_save(request: Request, form: dict):
 
 @router.post("/submissions/new")
 async def create(request: Request) -> Response:
-    me = gate(request, "contributor")
+    me = await agate(request, "contributor")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
     data = form_to_data(form)
-    limited(request, "submit", me.username)
+    await limited(request, "submit", me.username)
     finish = _after_save(request, form)
 
     def work(s):
@@ -115,7 +117,7 @@ async def create(request: Request) -> Response:
     try:
         sub_id = await call(request, work)
     except UserError as exc:
-        return _form_page(request, data, status=400, error=str(exc))
+        return await run_in_threadpool(_form_page, request, data, 400, str(exc))
     return RedirectResponse(f"/submissions/{sub_id}", status_code=303)
 
 
@@ -151,7 +153,7 @@ def edit_form(request: Request, sub_id: Id) -> Response:
 
 @router.post("/submissions/{sub_id}/edit")
 async def edit(request: Request, sub_id: Id) -> Response:
-    me = gate(request, "contributor")
+    me = await agate(request, "contributor")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
@@ -165,13 +167,13 @@ async def edit(request: Request, sub_id: Id) -> Response:
     try:
         await call(request, work)
     except UserError as exc:
-        return _form_page(request, data, status=400, error=str(exc), sub_id=sub_id)
+        return await run_in_threadpool(_form_page, request, data, 400, str(exc), sub_id)
     return RedirectResponse(f"/submissions/{sub_id}", status_code=303)
 
 
 @router.post("/submissions/{sub_id}/submit")
 async def submit(request: Request, sub_id: Id) -> Response:
-    me = gate(request, "contributor")
+    me = await agate(request, "contributor")
     if isinstance(me, Response):
         return me
     await read_form(request)
@@ -186,7 +188,7 @@ async def submit(request: Request, sub_id: Id) -> Response:
 
 @router.post("/submissions/{sub_id}/decision")
 async def decision(request: Request, sub_id: Id) -> Response:
-    me = gate(request, "reviewer")
+    me = await agate(request, "reviewer")
     if isinstance(me, Response):
         return me
     form = await read_form(request)
