@@ -51,6 +51,9 @@ def test_pages_render_with_their_content(site):
     assert "sdg:5" in page and "Accept" in page
     found = client.get("/activities?q=guide").text
     assert "Cybersecurity guide" in found and "Broadband for schools" not in found
+    # the guide's SDG 9 rests only on a suggestion: marked apart from its stated SDG 16
+    assert 'title="suggested by the classifier, not yet reviewed">SDG 9?</a>' in found
+    assert 'href="/node/sdg:16">SDG 16</a>' in found
     mapping = client.get("/mapping").text
     assert 'href="/activities?action_line=C2&amp;sdg=4"' in mapping
 
@@ -62,7 +65,9 @@ def test_api_matches_pages(site):
     assert body["total"] == 2 and {a["title"] for a in body["items"]} == {"Broadband for schools", "Cybersecurity guide"}
     assert {f["value"] for f in body["facets"]["type"]} == {"project", "publication"}
     one = client.get(f"/api/v1/activities/{ids['ehealth']}").json()
-    assert one["action_lines"] == ["C7.e-hea"] and one["sdgs"] == [3]
+    assert one["action_lines"] == ["C7.e-hea"] and one["sdgs"] == [3] and one["suggested_sdgs"] == []
+    guide = client.get(f"/api/v1/activities/{ids['cyber']}").json()
+    assert guide["sdgs"] == [9, 16] and guide["suggested_sdgs"] == [9]
     assert client.get("/api/v1/frameworks").json()
     assert client.get("/api/v1/nodes/wsis:C5").json()["title"].startswith("Building confidence")
     assert client.get("/api/v1/links", params={"node": "itu-sp-2020:D.2"}).json()["derived"]

@@ -248,6 +248,9 @@ def activity_dict(a: Activity, f: ActivityFilter | None = None) -> dict:
     links = [lk for lk in a.links if lk.kind in kinds and lk.review != "rejected"]
     sdgs = sorted({g for lk in links if (g := _goal_of(lk.node)) is not None})
     primary = sorted({g for lk in links if lk.primary and (g := _goal_of(lk.node)) is not None})
+    # goals that rest only on unreviewed classifier suggestions (shown apart in lists)
+    firm = {g for lk in links if not (lk.kind == "suggested" and lk.review == "unverified")
+            and (g := _goal_of(lk.node)) is not None}
     targets = sorted({lk.node.code for lk in links if lk.node.framework_id == "sdg" and lk.node.kind == "target"},
                      key=_code_key)
     als = sorted({lk.node.code for lk in links if lk.node.framework_id == "wsis"}, key=_code_key)
@@ -266,6 +269,7 @@ def activity_dict(a: Activity, f: ActivityFilter | None = None) -> dict:
         "series": a.series_key,
         "sdgs": sdgs,
         "primary_sdgs": primary,
+        "suggested_sdgs": [g for g in sdgs if g not in firm],
         "targets": targets,
         "action_lines": als,
         "other_links": other,

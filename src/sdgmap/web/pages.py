@@ -220,9 +220,11 @@ def review_page(request: Request) -> Response:
     f, page = _suggestion_filter(request.query_params)
     with _store(request).transaction() as s:
         data = suggestion_page(s, f, page=page, per_page=50)
+        choices = services.node_choices(s) if data["rows"] else []
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(request, "review.html", title="Review queue", data=data, f=f, params=params,
-                  done=request.query_params.get("done", ""), signed_in=signed_in_name(request))
+                  done=request.query_params.get("done", ""), signed_in=signed_in_name(request),
+                  choices=choices)
 
 
 @router.post("/review")

@@ -161,6 +161,15 @@ def node_page(session: Session, ref: str, per_page: int = 10) -> dict:
             "activity_filter": params, "activities": acts}
 
 
+def node_choices(session: Session) -> list[dict]:
+    """SDG goals and targets and WSIS Action Lines: what a reviewer may link to instead."""
+    rows = session.execute(select(Node.framework_id, Node.code, Node.short_title, Node.title)
+                           .where(Node.framework_id.in_(("sdg", "wsis")), Node.kind != "indicator")
+                           .order_by(Node.framework_id, Node.sort)).all()
+    return [{"ref": f"{fw}:{code}", "title": (short if short and short != code else title)[:90]}
+            for fw, code, short, title in rows]
+
+
 def _titles(session: Session, refs: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     by_fw: dict[str, list[str]] = {}
