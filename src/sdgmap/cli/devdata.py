@@ -90,12 +90,15 @@ def generate(store: Store, activities: int, *, seed: int = 1, batch: int = 5000,
             offset += len(block)
         text = "".join(texts)
         with store.transaction() as s:
-            doc = Document(sha256=hashlib.sha256(f"synthetic-{seed}-{first}".encode()).hexdigest(),
-                           filename=f"synthetic_{first}.txt", media_type="text/plain", size=len(text),
-                           title=f"Synthetic activities {first}-{first + n - 1}", entity="SYNTHETIC",
-                           year=None, text=text, status="ingested", summary={"synthetic": n})
-            s.add(doc)
-            s.flush()
+            sha = hashlib.sha256(text.encode()).hexdigest()  # documents are identified by content
+            doc = s.scalar(select(Document).where(Document.sha256 == sha))
+            if doc is None:
+                doc = Document(sha256=sha, filename=f"synthetic_{first}.txt", media_type="text/plain",
+                               size=len(text), title=f"Synthetic activities {first}-{first + n - 1}",
+                               entity="SYNTHETIC", year=None, text=text, status="ingested",
+                               summary={"synthetic": n})
+                s.add(doc)
+                s.flush()
             s.execute(insert(Activity), acts)
             for row in srcs:
                 row["document_id"] = doc.id
