@@ -45,49 +45,97 @@ def seed_paths() -> list[Path]:
     return sorted(DEMO_DIR.glob("*.txt"))
 
 
-def _pg_database() -> str:
-    """Create a fresh database on the test server and return its URL."""
+def _admin(sql: str, retries: int = 5) -> None:
+    """Run one statement on the test server's admin database, retrying brief conflicts
+    (another session copying the template, a background process still connected)."""
+    import time
+
     import psycopg
 
-    name = f"sdgmap_test_{uuid.uuid4().hex[:10]}"
     admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    for attempt in range(retries):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(sql)
+            return
+        except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege):
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _pg_url(name: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def _drop_pg_database(url: str) -> None:
-    import psycopg
+@pytest.fixture(scope="session")
+def pg_template():
+    """A migrated database with the built-in frameworks, copied for each test (fast)."""
+    if not PG_OK:
+        yield None
+        return
+    name = f"sdgmap_tpl_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    Store(_pg_url(name)).dispose()
+    yield name
+    _drop_quietly(name)
 
-    name = url.rsplit("/", 1)[1]
-    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    s = Store(str(path))
+    with s.engine.connect() as conn:  # fold the WAL into the file so one copy is complete
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.dispose()
+    return path
+
+
+def _drop_quietly(name: str) -> None:
+    try:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception as exc:  # a leftover test database must not fail the test that used it
+        print(f"warning: could not drop test database {name}: {exc}")
+
+
+def _pg_database() -> str:
+    """Create an empty database on the test server and return its URL."""
+    name = f"sdgmap_test_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    return _pg_url(name)
+
+
+def _drop_pg_database(url: str) -> None:
+    _drop_quietly(url.rsplit("/", 1)[1])
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request, tmp_path) -> Store:
+def store(request, tmp_path, sqlite_template, pg_template) -> Store:
     """A new, migrated store with the built-in frameworks, on each backend."""
     if request.param == "sqlite":
-        s = Store(str(tmp_path / "test.db"))
+        path = tmp_path / "test.db"
+        shutil.copyfile(sqlite_template, path)
+        s = Store(str(path))
         yield s
         s.dispose()
         return
     if not PG_OK:
         pytest.skip("PostgreSQL not configured (set SDGMAP_TEST_PG_URL)")
-    url = _pg_database()
-    s = Store(url)
+    name = f"sdgmap_test_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    s = Store(_pg_url(name))
     yield s
     s.dispose()
-    _drop_pg_database(url)
+    _drop_quietly(name)
 
 
 @pytest.fixture
-def sqlite_store(tmp_path) -> Store:
+def sqlite_store(tmp_path, sqlite_template) -> Store:
     """A new SQLite store (for tests that look at the file itself)."""
+    shutil.copyfile(sqlite_template, tmp_path / "test.db")
     s = Store(str(tmp_path / "test.db"))
     yield s
     s.dispose()

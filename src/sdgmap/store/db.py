@@ -48,7 +48,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
         event.listen(engine, "begin", lambda c: c.exec_driver_sql("BEGIN"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No server-side prepared statements: psycopg prepares a query after five runs and
+    # PostgreSQL may then reuse a generic plan that ignores the values (a full scan for a
+    # full-text filter that matches three rows).
+    return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
 
 
 def alembic_config(url: str) -> Config:
