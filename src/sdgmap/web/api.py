@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -13,7 +14,7 @@ from sdgmap.linkage import derived_links, get_node, stated_links
 from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import check_csrf, clean_actor, clean_text, signed_in_name
+from sdgmap.web.security import check_csrf, clean_actor, clean_text, require_writer, signed_in_name
 from sdgmap.web.upload import upload_document
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
@@ -114,6 +115,7 @@ def document(request: Request, document_id: Id, text: bool = False) -> dict:
 async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                  csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
     check_csrf(request, csrf_token)
+    await run_in_threadpool(require_writer, request)
     result = await upload_document(_store(request), file, entity, request.app.state.upload_limit)
     status = result.pop("status")
     if status != 200:
@@ -128,6 +130,7 @@ def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
                 state: Literal["unverified", "accepted", "rejected", "edited"] = "unverified",
                 activity_id: int | None = Query(None, ge=1, le=MAX_ID), page: int = Query(1, ge=1, le=100_000),
                 per_page: int = Query(50, ge=1, le=200)) -> dict:
+    require_writer(request)
     f = SuggestionFilter(sdg=sdg, framework=framework, min_confidence=min_confidence, review=state,
                          activity_id=activity_id)
     with _store(request).transaction() as s:
@@ -144,7 +147,9 @@ class ReviewRequest(BaseModel):
 
 @router.post("/suggestions/review", summary="Accept, reject, edit or reset links (needs X-CSRF-Token)")
 def review(request: Request, body: ReviewRequest) -> dict:
-    check_csrf(request, None)
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):  # tokens are not cookies
+        check_csrf(request, None)
+    require_writer(request)
     with _store(request).transaction() as s:
         node = clean_text(body.node, 140) if body.node else None
         actor = signed_in_name(request) or clean_actor(body.reviewer)

@@ -9,6 +9,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from sdgmap import analytics
@@ -22,6 +23,7 @@ from sdgmap.web.security import (
     check_csrf,
     clean_actor,
     clean_text,
+    require_writer,
     signed_in_name,
 )
 from sdgmap.web.upload import upload_document
@@ -217,6 +219,7 @@ def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:
 
 @router.get("/review")
 def review_page(request: Request) -> Response:
+    require_writer(request)
     f, page = _suggestion_filter(request.query_params)
     with _store(request).transaction() as s:
         data = suggestion_page(s, f, page=page, per_page=50)
@@ -231,6 +234,7 @@ def review_page(request: Request) -> Response:
 async def review_submit(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
+    await run_in_threadpool(require_writer, request)
     # one-click buttons send do=ACTION:ID; bulk forms send action plus checked ids
     one = str(form.get("do", ""))
     if one:
@@ -270,6 +274,7 @@ def documents_page(request: Request) -> Response:
 async def documents_upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                            csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
+    await run_in_threadpool(require_writer, request)
     result = await upload_document(request.app.state.store, file, entity,
                                    request.app.state.upload_limit)
     with _store(request).transaction() as s:

@@ -1,9 +1,15 @@
-"""CSRF protection for every write (double-submit token) and the reviewer name.
+"""CSRF protection for every write (double-submit token), who may write, and the actor name.
 
-There are no user accounts yet: a write names its actor (a name typed in the form, or
-"anonymous"). Every write is a POST carrying a token that must equal the ``sdgmap_csrf``
-cookie, in a form field or the ``X-CSRF-Token`` header, so that accounts can later replace
-the actor name without changing the endpoints.
+Two modes, decided by the database itself:
+
+- **Single-user** (no accounts exist, e.g. ``make demo`` on a laptop): like a desktop tool,
+  whoever can reach the server may review and upload; a write names its actor (a name typed
+  in the form, or "anonymous").
+- **Multi-user** (at least one account exists): review-queue writes and uploads need a
+  signed-in reviewer (401 / 403 otherwise), and the account's name is the actor.
+
+Every write is a POST carrying a token that must equal the ``sdgmap_csrf`` cookie, in a
+form field or the ``X-CSRF-Token`` header.
 """
 
 from __future__ import annotations
@@ -51,6 +57,26 @@ def clean_text(value: str | None, limit: int) -> str:
 
 def clean_actor(name: str | None) -> str:
     return clean_text(name, 100) or "anonymous"
+
+
+def accounts_in_use(request: Request) -> bool:
+    """True once the database holds any account (multi-user mode)."""
+    if not hasattr(request.state, "accounts_in_use"):
+        from sqlalchemy import exists, select
+
+        from sdgmap.platform.models import User
+
+        with request.app.state.store.transaction() as s:
+            request.state.accounts_in_use = bool(s.scalar(select(exists().where(User.id.is_not(None)))))
+    return request.state.accounts_in_use
+
+
+def require_writer(request: Request, role: str = "reviewer") -> None:
+    """In multi-user mode, raise 401/403 unless the signed-in account holds ``role``."""
+    if accounts_in_use(request):
+        from sdgmap.web.platform.auth import require_role
+
+        require_role(request, role)
 
 
 def signed_in_name(request: Request) -> str | None:
