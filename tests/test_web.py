@@ -262,8 +262,13 @@ def test_signed_in_reviewer_is_recorded_by_account_name(site):
     assert r.status_code == 303
     page = client.get("/review").text
     assert "Reviewing as <b>rita</b>" in page
+    # signed in, the form carries the session's token; the anonymous cookie token no longer counts
     r = client.post("/review", data={"do": f"reject:{ids['sugg_cyber']}", "reviewer": "someone else",
                                      "csrf_token": client.cookies.get("sdgmap_csrf")}, follow_redirects=False)
+    assert r.status_code == 403
+    session_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/review", data={"do": f"reject:{ids['sugg_cyber']}", "reviewer": "someone else",
+                                     "csrf_token": session_token}, follow_redirects=False)
     assert r.status_code == 303
     with store.transaction() as s:
         assert s.get(ActivityLink, ids["sugg_cyber"]).reviewed_by == "rita"

@@ -7,13 +7,15 @@ from fastapi.testclient import TestClient
 
 from sdgmap.platform import accounts
 from sdgmap.web import create_app
-from test_platform_web import PW, login  # also sets the cheap argon2 profile for these tests
+
+# test_platform_web also sets the cheap argon2 profile for these tests
+from test_platform_web import PW, csrf_of, login
 
 
 def web_csrf(client: TestClient) -> str:
-    """The pages' double-submit token (cookie set on any page view)."""
-    client.get("/")
-    return client.cookies.get("sdgmap_csrf")
+    """The token a page puts into its forms (the session's when signed in, else the
+    double-submit cookie's)."""
+    return csrf_of(client.get("/documents").text)
 
 
 def _post_review(client: TestClient):
@@ -38,7 +40,8 @@ def test_accounts_make_review_and_upload_need_a_reviewer(store):
         accounts.create_user(s, "con", password=PW, role="contributor", verified=True)
     app = create_app(store)
     anon = TestClient(app, raise_server_exceptions=False)
-    assert anon.get("/review").status_code == 401
+    r = anon.get("/review?state=accepted", follow_redirects=False)  # a page: off to log in
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Freview%3Fstate%3Daccepted"
     assert anon.get("/api/v1/suggestions").status_code == 401
     assert _post_review(anon).status_code == 401
     assert _upload(anon).status_code == 401

@@ -16,6 +16,7 @@ from sdgmap.web import services
 from sdgmap.web.params import BadRequest, parse_list_query
 from sdgmap.web.security import check_csrf, clean_actor, clean_text, require_writer, signed_in_name
 from sdgmap.web.upload import upload_document
+from sdgmap.web.visibility import request_store
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
 
@@ -28,7 +29,8 @@ ACTIVITY_PARAMS = ("Filters: q (full text), type, year, sdg (1-17), target (9.c)
 
 
 def _store(request: Request):
-    return request.app.state.store
+    """Reads see what the requester may see (public content only, or everything)."""
+    return request_store(request)
 
 
 @router.get("/frameworks", summary="Frameworks with node and link counts")
@@ -114,9 +116,9 @@ def document(request: Request, document_id: Id, text: bool = False) -> dict:
 @router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)")
 async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                  csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
-    check_csrf(request, csrf_token)
+    await run_in_threadpool(check_csrf, request, csrf_token)
     await run_in_threadpool(require_writer, request)
-    result = await upload_document(_store(request), file, entity, request.app.state.upload_limit)
+    result = await upload_document(request.app.state.store, file, entity, request.app.state.upload_limit)
     status = result.pop("status")
     if status != 200:
         return JSONResponse({"error": {"status": status, "message": result["message"]}}, status_code=status)
@@ -145,12 +147,11 @@ class ReviewRequest(BaseModel):
     reviewer: str = Field("", max_length=200)
 
 
-@router.post("/suggestions/review", summary="Accept, reject, edit or reset links (needs X-CSRF-Token)")
+@router.post("/suggestions/review", summary="Accept, reject, edit or reset links (X-CSRF-Token, unless a bearer token)")
 def review(request: Request, body: ReviewRequest) -> dict:
-    if not request.headers.get("authorization", "").lower().startswith("bearer "):  # tokens are not cookies
-        check_csrf(request, None)
+    check_csrf(request, None)  # none needed with a bearer token
     require_writer(request)
-    with _store(request).transaction() as s:
+    with request.app.state.store.transaction() as s:  # a write: the full store
         node = clean_text(body.node, 140) if body.node else None
         actor = signed_in_name(request) or clean_actor(body.reviewer)
         changed = review_links(s, body.ids, body.action, actor, node)
@@ -165,6 +166,7 @@ class ClassifyRequest(BaseModel):
 def classify(request: Request, body: ClassifyRequest) -> dict:
     from sdgmap.web.classify import classify_text
 
+    require_writer(request, "viewer")  # costly for the server: an account's, once accounts exist
     return classify_text(body.text, request.app.state.classify_semantic)
 
 

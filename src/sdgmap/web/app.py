@@ -25,7 +25,7 @@ from sdgmap.store import Store
 from sdgmap.store.activities import PageOutOfRange, ReviewError
 from sdgmap.web.cache import AnalyticsCache
 from sdgmap.web.params import BadRequest
-from sdgmap.web.security import csrf_token, remember_csrf
+from sdgmap.web.security import form_token, remember_csrf
 from sdgmap.web.services import NotFound
 
 HERE = Path(__file__).parent
@@ -88,7 +88,7 @@ def make_templates() -> Environment:
 
 def render(request: Request, name: str, status: int = 200, **ctx) -> Response:
     env: Environment = request.app.state.templates
-    ctx.setdefault("csrf", csrf_token(request))
+    ctx.setdefault("csrf", form_token(request))
     ctx.setdefault("reviewer", unquote(request.cookies.get("sdgmap_reviewer", ""))[:100])
     html = env.get_template(name).render(request=request, path=request.url.path, **ctx)
     response = Response(html, status_code=status, media_type="text/html; charset=utf-8")
@@ -100,7 +100,20 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+def login_redirect(request: Request) -> Response:
+    """To the login page, coming back here afterwards (a local path only)."""
+    from fastapi.responses import RedirectResponse
+
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+
+
 def error_response(request: Request, status: int, message: str, field: str | None = None) -> Response:
+    # A browser asking for a page it may not see without an account is sent to log in; the
+    # API (and scripts sending a token) get the 401 itself.
+    if (status == 401 and request.method == "GET" and not _wants_json(request)
+            and "authorization" not in request.headers):
+        return login_redirect(request)
     if _wants_json(request):
         body = {"error": {"status": status, "message": message}}
         if field:

@@ -41,8 +41,10 @@ class AnalyticsCache:
         return self.keyed(session, (name, tuple(sorted(kwargs.items()))), lambda: fn(session, **kwargs))
 
     def keyed(self, session: Session, key: tuple, thunk: Callable[[], Any]) -> Any:
-        """``thunk()``, computed once per ``key`` and data version."""
-        key = (key, data_version(session))
+        """``thunk()``, computed once per ``key``, data version and visibility (public or all)."""
+        from sdgmap.web.visibility import is_public
+
+        key = (key, is_public(session), data_version(session))
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

@@ -27,6 +27,7 @@ from sdgmap.web.security import (
     signed_in_name,
 )
 from sdgmap.web.upload import upload_document
+from sdgmap.web.visibility import request_store
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +36,8 @@ BASES = ("activities", "framework")
 
 
 def _store(request: Request):
-    return request.app.state.store
+    """Reads see what the requester may see (public content only, or everything)."""
+    return request_store(request)
 
 
 def _choice(params, key: str, choices: tuple[str, ...], default: str) -> str:
@@ -233,7 +235,7 @@ def review_page(request: Request) -> Response:
 @router.post("/review")
 async def review_submit(request: Request) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    await run_in_threadpool(check_csrf, request, str(form.get("csrf_token", "")))
     await run_in_threadpool(require_writer, request)
     # one-click buttons send do=ACTION:ID; bulk forms send action plus checked ids
     one = str(form.get("do", ""))
@@ -250,7 +252,7 @@ async def review_submit(request: Request) -> Response:
         ids.append(int(raw))
     actor = signed_in_name(request) or clean_actor(str(form.get("reviewer", "")))
     node = clean_text(str(form.get("node", "")), 140) or None
-    with _store(request).transaction() as s:
+    with request.app.state.store.transaction() as s:  # a write: the full store
         changed = review_links(s, ids, action, actor, node)
     back = str(form.get("return_to", "/review"))
     if not back.startswith("/") or back.startswith("//"):
@@ -273,7 +275,7 @@ def documents_page(request: Request) -> Response:
 @router.post("/documents")
 async def documents_upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                            csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+    await run_in_threadpool(check_csrf, request, csrf_token)
     await run_in_threadpool(require_writer, request)
     result = await upload_document(request.app.state.store, file, entity,
                                    request.app.state.upload_limit)

@@ -8,8 +8,15 @@ Two modes, decided by the database itself:
 - **Multi-user** (at least one account exists): review-queue writes and uploads need a
   signed-in reviewer (401 / 403 otherwise), and the account's name is the actor.
 
-Every write is a POST carrying a token that must equal the ``sdgmap_csrf`` cookie, in a
-form field or the ``X-CSRF-Token`` header.
+Every write is a POST carrying a CSRF token, in a form field or the ``X-CSRF-Token``
+header; ``form_token`` says which token a page puts into its forms and ``check_csrf``
+checks it, for the pages, the JSON API and the platform alike:
+
+- a signed-in browser (session cookie): the token bound to its session, so a token that
+  is valid for another visitor (or leaked before login) is refused;
+- an anonymous visitor (single-user mode, the login and sign-up forms): a double-submit
+  token that must equal the ``sdgmap_csrf`` cookie;
+- a script with a bearer API token: no token, as no cookie is involved.
 """
 
 from __future__ import annotations
@@ -40,11 +47,34 @@ def remember_csrf(request: Request, response: Response) -> None:
         response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
 
 
+def _principal(request: Request):
+    """The signed-in account (or None); None too where accounts are not installed."""
+    try:
+        from sdgmap.web.platform.auth import current_user
+    except ImportError:
+        return None
+    return current_user(request)
+
+
+def form_token(request: Request) -> str:
+    """The CSRF token for this visitor's forms: the session's when signed in, else the
+    double-submit cookie's (set on the response by ``remember_csrf``)."""
+    try:
+        user = _principal(request)
+    except HTTPException:  # an invalid bearer token: no session either
+        user = None
+    return user.csrf if user is not None and user.csrf else csrf_token(request)
+
+
 def check_csrf(request: Request, submitted: str | None) -> None:
-    """Raise 403 unless the submitted token matches the cookie."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    """Raise 403 unless the submitted token (form field, else header) is this visitor's
+    (see the module docstring); requests with a valid bearer token need none."""
+    user = _principal(request)  # an invalid bearer token is a 401 here
+    if user is not None and user.via == "token":
+        return
+    expected = user.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
     given = submitted or request.headers.get(CSRF_HEADER, "")
-    if not cookie or not given or not hmac.compare_digest(cookie, given):
+    if not expected or not given or not hmac.compare_digest(expected, given):
         raise HTTPException(403, "The form has expired or did not come from this site (CSRF token "
                                  "missing or wrong). Reload the page and try again.")
 

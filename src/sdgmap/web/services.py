@@ -26,6 +26,7 @@ from sdgmap.store.activities import (
 from sdgmap.store.models import Document, Framework, Node
 from sdgmap.store.queries import framework_nodes, framework_summaries
 from sdgmap.web.params import ListQuery
+from sdgmap.web.visibility import is_public
 
 EXPORT_BATCH = 2000
 EXPORT_LIMIT = 200_000  # rows per export: bigger sets should be filtered first
@@ -58,6 +59,11 @@ def get_activity(session: Session, activity_id: int) -> dict:
     detail = activity_detail(session, activity_id)
     if detail is None:
         raise NotFound(f"no activity with id {activity_id}")
+    if is_public(session):
+        # who reviewed what is the reviewers' business; the public sees the outcome
+        detail["review_events"] = []
+        for link in detail["all_links"]:
+            link["reviewed_by"] = ""
     return detail
 
 
@@ -96,8 +102,10 @@ def export_csv(session: Session, q: ListQuery) -> Iterator[str]:
         buf.seek(0)
         buf.truncate()
         flat = _flat(row)
-        # a cell starting with = + - @ would run as a formula in a spreadsheet
-        flat = {k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in flat.items()}
+        # a cell starting with = + - @ would run as a formula in a spreadsheet (an empty
+        # cell stays empty)
+        flat = {k: ("'" + v if isinstance(v, str) and v.startswith(("=", "+", "-", "@")) else v)
+                for k, v in flat.items()}
         w.writerow(flat)
         yield buf.getvalue()
 

@@ -2,14 +2,13 @@
 
 Sessions live in the database (several workers share them); the cookie carries a random
 id that is replaced at every login, so a planted id is never promoted (no fixation).
-Forms of a logged-in user carry a token bound to the session; anonymous forms use the
-double-submit cookie of ``sdgmap.web.security``. Requests with a bearer API token are
-exempt from CSRF (no cookie is involved) but limited to the token's scopes.
+CSRF tokens (bound to the session when signed in, double-submit for anonymous forms,
+none for bearer API tokens) are checked by ``sdgmap.web.security.check_csrf``, shared
+with the pages and the JSON API. API tokens are limited to their scopes.
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sdgmap.errors import UserError
 from sdgmap.platform import accounts, ratelimit, tx
 from sdgmap.platform.models import User
 from sdgmap.web.app import render
-from sdgmap.web.security import CSRF_COOKIE, CSRF_HEADER, csrf_token
+from sdgmap.web.security import check_csrf, form_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,21 +126,8 @@ def call_sync(request: Request, work: Callable[[Session], T]) -> T:
 
 
 def form_csrf(request: Request) -> str:
-    """The token to put into this visitor's forms."""
-    user = current_user(request)
-    return user.csrf if user is not None and user.csrf else csrf_token(request)
-
-
-def check_csrf(request: Request, submitted: str | None) -> None:
-    """Reject a cookie-authenticated write whose token is missing or wrong (403)."""
-    user = current_user(request)
-    if user is not None and user.via == "token":
-        return
-    expected = user.csrf if user is not None else request.cookies.get(CSRF_COOKIE, "")
-    given = submitted or request.headers.get(CSRF_HEADER, "")
-    if not expected or not given or not hmac.compare_digest(expected, given):
-        raise HTTPException(403, "The form has expired or did not come from this site (CSRF token "
-                                 "missing or wrong). Reload the page and try again.")
+    """The token to put into this visitor's forms (``sdgmap.web.security.form_token``)."""
+    return form_token(request)
 
 
 async def read_form(request: Request) -> dict:
