@@ -94,6 +94,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     from rich.progress import Progress
 
     from sdgmap.classify.suggest import suggest_links
+    from sdgmap.platform.audit import record_operation
     from sdgmap.store.activities import ActivityFilter, count_activities
 
     clf = _classifier(lexical)
@@ -103,7 +104,9 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
             task = bar.add_task("suggesting", total=total)
             report = suggest_links(s, clf, year=year, type=type_, min_score=min_score,
                                    progress=lambda n: bar.advance(task, n))
-    data = {**report.as_dict(), "method": f"classifier:{clf.version}", "layers": list(clf.layers)}
+        data = {**report.as_dict(), "method": f"classifier:{clf.version}", "layers": list(clf.layers)}
+        record_operation(s, None, "activity_links", "suggest",
+                         data | {"filter": {"year": year, "type": type_, "min_score": min_score}})
     if as_json:
         print_json(data)
         return

@@ -12,6 +12,7 @@ import yaml
 from sdgmap.cli.common import AppContext, console, json_option, pass_app, print_json, print_table
 from sdgmap.errors import UserError
 from sdgmap.frameworks import read_framework_file, save_crosswalk, save_framework
+from sdgmap.platform.audit import record_operation
 from sdgmap.store.models import Framework
 from sdgmap.store.queries import framework_nodes, framework_summaries, search_nodes
 
@@ -138,6 +139,7 @@ def import_(app: AppContext, path: str, replace: bool, fid: str | None, name: st
         else:
             save_framework(s, spec, replace=replace)
             result = {"framework": spec.id, "nodes": len(spec.nodes), "links": len(spec.links), "file": path}
+        record_operation(s, None, "frameworks", "import", result | {"replace": replace})
     if as_json:
         print_json(result)
     elif "crosswalk" in result:

@@ -100,10 +100,11 @@ def _read_path(path: Path, max_bytes: int) -> bytes:
 
 def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None, entity: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress: Callable[[str], None] | None = None) -> IngestReport:
+                 progress: Callable[[str], None] | None = None, actor: str | None = None) -> IngestReport:
     """Ingest files into ``store``; see the module docstring for the transaction rules.
 
-    ``progress`` is called with each file's name once it is written.
+    ``progress`` is called with each file's name once it is written. Each written document
+    leaves one audit event naming ``actor`` (default: the operating-system user).
     """
     parsed: list[ParsedDocument | FileResult] = []
     for path in expand_paths(paths):
@@ -117,14 +118,14 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
             raise type(exc)(str(path), exc.detail) from None
     report = IngestReport()
     for doc in parsed:
-        report.files.append(doc if isinstance(doc, FileResult) else _write(store, doc))
+        report.files.append(doc if isinstance(doc, FileResult) else _write(store, doc, actor))
         if progress is not None:
             progress(doc.filename)
     return report
 
 
 def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> IngestReport:
+                 max_bytes: int = DEFAULT_MAX_BYTES, actor: str | None = None) -> IngestReport:
     """Ingest one uploaded file (the web app's upload form).
 
     Only the base name of ``filename`` is kept: a browser may send a path, and the name is
@@ -137,7 +138,7 @@ def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, 
     if known:
         return IngestReport([known])
     doc = parse_document(filename, data, year=year, entity=entity, max_bytes=max_bytes)
-    return IngestReport([_write(store, doc)])
+    return IngestReport([_write(store, doc, actor)])
 
 
 def _known(store, filename: str, data: bytes) -> FileResult | None:
@@ -149,6 +150,12 @@ def _known(store, filename: str, data: bytes) -> FileResult | None:
     return FileResult(filename, "unchanged", row[0], row[1], row[2]) if row else None
 
 
-def _write(store, doc: ParsedDocument) -> FileResult:
+def _write(store, doc: ParsedDocument, actor: str | None = None) -> FileResult:
+    from sdgmap.platform.audit import record_operation
+
     with store.transaction() as session:
-        return write_document(session, doc)
+        result = write_document(session, doc)
+        counts = result.as_dict()
+        counts.pop("document_id", None)
+        record_operation(session, actor, "documents", "ingest", counts, row_id=result.document_id)
+        return result

@@ -1,8 +1,10 @@
 """The audit trail: who changed what, when, with the state before and after.
 
 It reuses the core ``review_events`` table, so link reviews recorded by the web review
-queue and platform changes (submissions, users, votes, activities created from
-submissions) are read back and exported through one function per record.
+queue, platform changes (submissions, users, votes, activities created from submissions)
+and whole operations (``record_operation``: ingested documents, framework imports,
+suggestion runs, restored backups) are read back and exported through one function per
+record.
 """
 
 from __future__ import annotations
@@ -49,6 +51,24 @@ def record(session: Session, actor: str, table: str, row_id: int, action: str,
                         before=_plain(before or {}), after=_plain(after or {}))
     session.add(event)
     return event
+
+
+def default_actor() -> str:
+    """Who runs a command-line operation: ``cli:`` and the operating-system user."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except (OSError, KeyError):  # no user name in a bare container
+        return "cli"
+
+
+def record_operation(session: Session, actor: str | None, table: str, action: str, after: dict,
+                     row_id: int = 0) -> ReviewEvent:
+    """One event for a whole operation (an ingested document, a framework import, a
+    suggestion run, a restored backup) with its counts; ``row_id`` 0 where the subject has
+    no integer id. Written in the operation's own transaction, so it exists iff the change does."""
+    return record(session, actor or default_actor(), table, row_id, action, {}, after)
 
 
 def event_dict(e: ReviewEvent) -> dict:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import sdgmap.platform.models  # noqa: F401  (register the platform tables in the metadata)
 from sdgmap import __version__
 from sdgmap.errors import UserError
+from sdgmap.platform import audit
 from sdgmap.store import Store
 from sdgmap.store.models import Base
 
@@ -139,8 +140,10 @@ def _has_content(session: Session) -> bool:
                                   .where(Framework.builtin.is_(False))))
 
 
-def import_all(store: Store, path: str | Path, *, replace: bool = False) -> dict[str, int]:
-    """Restore a backup into this database, replacing its content, in one transaction."""
+def import_all(store: Store, path: str | Path, *, replace: bool = False,
+               actor: str | None = None) -> dict[str, int]:
+    """Restore a backup into this database, replacing its content, in one transaction; the
+    restored audit trail gets one more event saying who restored what."""
     path = Path(path)
     data = _parse(path)
     tables = {t.name: t for t in _tables()}
@@ -180,6 +183,8 @@ def import_all(store: Store, path: str | Path, *, replace: bool = False) -> dict
             counts[name] = len(rows)
         if store.dialect == "postgresql":
             _reset_sequences(s, tables.values())
+        audit.record_operation(s, actor, "database", "import_backup",
+                               {"file": path.name, "replace": replace, "rows": dict(counts)})
     return counts
 
 

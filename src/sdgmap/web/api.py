@@ -118,7 +118,9 @@ async def upload(request: Request, file: Annotated[UploadFile, File()], entity: 
                  csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
     await run_in_threadpool(check_csrf, request, csrf_token)
     await run_in_threadpool(require_writer, request)
-    result = await upload_document(request.app.state.store, file, entity, request.app.state.upload_limit)
+    actor = await run_in_threadpool(signed_in_name, request)
+    result = await upload_document(request.app.state.store, file, entity, request.app.state.upload_limit,
+                                   actor or "anonymous")
     status = result.pop("status")
     if status != 200:
         return JSONResponse({"error": {"status": status, "message": result["message"]}}, status_code=status)

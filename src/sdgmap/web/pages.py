@@ -277,8 +277,9 @@ async def documents_upload(request: Request, file: Annotated[UploadFile, File()]
                            csrf_token: Annotated[str, Form()] = "") -> Response:
     await run_in_threadpool(check_csrf, request, csrf_token)
     await run_in_threadpool(require_writer, request)
+    actor = await run_in_threadpool(signed_in_name, request)
     result = await upload_document(request.app.state.store, file, entity,
-                                   request.app.state.upload_limit)
+                                   request.app.state.upload_limit, actor or "anonymous")
     with _store(request).transaction() as s:
         docs = services.documents(s)
     return render(request, "documents.html", status=result["status"], title="Documents", docs=docs,

@@ -30,8 +30,9 @@ def _plain(value):
     return str(value)
 
 
-async def upload_document(store: Store, file: UploadFile, entity: str, limit: int) -> dict:
-    """Ingest an uploaded file; returns {"status": http status, "ok", "message", "filename", ...}."""
+async def upload_document(store: Store, file: UploadFile, entity: str, limit: int, actor: str = "anonymous") -> dict:
+    """Ingest an uploaded file; returns {"status": http status, "ok", "message", "filename", ...}.
+    The ingest leaves an audit event naming ``actor``."""
     name = clean_text(PurePath((file.filename or "").replace("\\", "/")).name, 200)
     entity = clean_text(entity, 100)
     if not name:
@@ -53,7 +54,7 @@ async def upload_document(store: Store, file: UploadFile, entity: str, limit: in
         return {"status": 503, "ok": False, "filename": name,
                 "message": "Document ingestion is not available in this installation."}
     try:
-        result = ingest_bytes(store, name, data, entity=entity or None, max_bytes=limit)
+        result = ingest_bytes(store, name, data, entity=entity or None, max_bytes=limit, actor=actor)
     except UserError as exc:
         return {"status": 400, "ok": False, "filename": name, "message": str(exc)}
     except (ValueError, UnicodeError) as exc:
