@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from sdgmap.linkage import get_node
-from sdgmap.store.models import Activity, ActivityLink, Document
+from sdgmap.store.models import Activity, ActivityLink, Document, Link
 from sdgmap.web import create_app
 from test_platform_web import RANK, ROLES, _denied, build_site
 from test_platform_web import routes as platform_routes
@@ -28,7 +28,7 @@ HIDDEN = "EVIDENCE-OF-AN-UNREVIEWED-SUGGESTION"
 def add_activities(store) -> dict:
     """Activity 1: stated SDG 4 and Action Line C2, an accepted suggestion (SDG 9), an
     unreviewed one (SDG 13) and a rejected one (SDG 5). Activity 2: only an unreviewed
-    suggestion (SDG 14)."""
+    suggestion (SDG 14). A framework link C9 -> SDG 14, suggested, unreviewed."""
     with store.transaction() as s:
         one = Activity(type="project", title="Schools broadband", year=2024)
         two = Activity(type="project", title="Coral reef sensors", year=2023)
@@ -46,6 +46,8 @@ def add_activities(store) -> dict:
             s.add(lk)
             s.flush()
             links[ref] = lk.id
+        # a framework link suggested and not yet reviewed (e.g. from an imported crosswalk)
+        s.add(Link(from_id=get_node(s, "wsis:C9").id, to_id=get_node(s, "sdg:14").id, kind="suggested"))
         return {"one": one.id, "two": two.id, "doc": doc.id, "alinks": links}
 
 
@@ -177,6 +179,8 @@ def test_public_sees_only_reviewed_links(vis_site):
         facet_goals = {f["value"] for f in c.get("/api/v1/activities/facets").json()["sdg"]}
         assert facet_goals == ({"4", "9", "13", "14"} if everything else {"4", "9"}), role
         assert c.get("/api/v1/nodes/sdg:13").json()["activities"]["total"] == (1 if everything else 0)
+        c9 = c.get("/api/v1/links?node=wsis:C9").json()
+        assert ("sdg:14" in {lk["to"] for lk in c9["stated"]}) == everything, role
         # exports
         assert _sdgs_in_csv(c.get("/activities/export.csv").text)["Schools broadband"] == (
             "4; 9; 13" if everything else "4; 9"), role

@@ -1,14 +1,14 @@
 """Who sees what: public content for the public, everything for reviewers.
 
 In multi-user mode (accounts exist) anonymous visitors, viewers and contributors see only
-public, reviewed content: an activity link counts only if it is not rejected and is not
-an unreviewed classifier suggestion. Reviewers and admins, and everyone in single-user
+public, reviewed content: an activity link (or a framework link) counts only if it is not
+rejected and is not an unreviewed suggestion. Reviewers and admins, and everyone in single-user
 mode, see everything.
 
 It is enforced in one place, below every page, API answer, export and chart: a request
 that may not see everything gets a database session marked *public*, and every ORM query
 run through such a session has the condition added to each appearance of
-``ActivityLink`` (joins, subqueries, relationship loads) by SQLAlchemy's loader criteria.
+``ActivityLink`` and ``Link`` (joins, subqueries, relationship loads) by SQLAlchemy's loader criteria.
 Handlers get their sessions from ``request_store(request).transaction()``; the analytics
 cache keeps public and full results apart (``is_public``).
 """
@@ -23,7 +23,7 @@ from sqlalchemy import and_, event, or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from sdgmap.store import Store
-from sdgmap.store.models import ActivityLink
+from sdgmap.store.models import ActivityLink, Link
 from sdgmap.web.security import accounts_in_use
 
 PUBLIC = "sdgmap_public_only"  # key in Session.info
@@ -39,7 +39,8 @@ def _public_links(cls):
 def _only_public(state: ORMExecuteState) -> None:
     if state.is_select and state.session.info.get(PUBLIC):
         state.statement = state.statement.options(
-            with_loader_criteria(ActivityLink, _public_links, include_aliases=True))
+            with_loader_criteria(ActivityLink, _public_links, include_aliases=True),
+            with_loader_criteria(Link, _public_links, include_aliases=True))
 
 
 def is_public(session: Session) -> bool:
