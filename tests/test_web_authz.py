@@ -147,6 +147,8 @@ def test_pages_redirect_to_login_and_the_api_answers_401(authz_site):
     assert r.status_code == 401
     viewer = authz_site["clients"]["viewer"]
     assert viewer.get("/review", follow_redirects=False).status_code == 403  # signed in, not allowed
+    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):  # no open redirect
+        assert 'name="next" value="/account"' in anon.get("/login", params={"next": evil}).text, evil
 
 
 def _sdgs_in_csv(text: str) -> dict[str, str]:
