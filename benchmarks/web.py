@@ -48,6 +48,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--activities", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=200, help="requests per kind")
+    ap.add_argument("--public", action="store_true",
+                    help="multi-user mode (one account is created): requests are anonymous and see only "
+                         "public content (the review queue is left out: it redirects to the login)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     db = os.environ.get("SDGMAP_BENCH_DB") or str(Path(tmp.name) / "bench.db")
@@ -60,6 +63,13 @@ def main() -> int:
         print(f"generated {args.activities - have} activities in {time.perf_counter() - t0:.1f} s")
     with store.transaction() as s:
         ids = list(s.scalars(select(Activity.id)))
+    if args.public:
+        from sdgmap.platform import accounts
+        from sdgmap.platform.models import User
+
+        with store.transaction() as s:
+            if not s.scalar(select(func.count()).select_from(User)):
+                accounts.create_user(s, "bench-admin", role="admin")
     with store.engine.begin() as conn:  # fresh statistics, as after autovacuum on a live server
         conn.exec_driver_sql("ANALYZE")
 
@@ -83,10 +93,13 @@ def main() -> int:
         "API detail": lambda: f"/api/v1/activities/{rng.choice(ids)}",
         "review queue page": lambda: f"/review?page={rng.randint(1, 20)}",
     }
+    if args.public:
+        del kinds["review queue page"]
     # fetched by the list page after it has loaded; cached per filter and data version
     facets = lambda: "/activities/facets?fragment=1&" + rng.choice([  # noqa: E731
         "", f"sdg={rng.randint(1, 17)}", f"q={rng.choice(WORDS)}", f"type=event&year={rng.randint(2019, 2024)}"])
-    print(f"{len(ids)} activities on {store.dialect}; {args.requests} requests per kind")
+    mode = "public view (multi-user, anonymous)" if args.public else "single-user (everything visible)"
+    print(f"{len(ids)} activities on {store.dialect}, {mode}; {args.requests} requests per kind")
     print(f"{'request':32} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     worst = 0.0
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:

@@ -171,7 +171,9 @@ def test_public_sees_only_reviewed_links(vis_site):
         want = {"sdg:4", "sdg:9", "wsis:C2"} | ({"sdg:13", "sdg:5"} if everything else set())
         assert {lk["node"] for lk in detail["all_links"]} == want, role
         assert detail["sdgs"] == ([4, 9, 13] if everything else [4, 9]), role
-        assert (HIDDEN in c.get(f"/activities/{one}").text) == everything, role
+        page = c.get(f"/activities/{one}").text
+        assert (HIDDEN in page) == everything, role
+        assert ('value="accept:' in page) == everything, role  # no review buttons for the public
         assert c.get(f"/api/v1/activities/{two}").json()["all_links"] == [] or everything
         assert c.get("/api/v1/activities?sdg=13").json()["total"] == (1 if everything else 0), role
         assert c.get("/api/v1/activities?sdg=14&kind=suggested").json()["total"] == (1 if everything else 0)

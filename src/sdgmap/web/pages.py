@@ -27,7 +27,7 @@ from sdgmap.web.security import (
     signed_in_name,
 )
 from sdgmap.web.upload import upload_document
-from sdgmap.web.visibility import request_store
+from sdgmap.web.visibility import request_store, sees_everything
 
 router = APIRouter(include_in_schema=False)
 
@@ -199,7 +199,7 @@ def activity_page(request: Request, activity_id: str) -> Response:
     with _store(request).transaction() as s:
         data = services.get_activity(s, int(activity_id))
     return render(request, "activity.html", title=data["title"][:80], a=data,
-                  signed_in=signed_in_name(request))
+                  signed_in=signed_in_name(request), can_review=sees_everything(request))
 
 
 def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:

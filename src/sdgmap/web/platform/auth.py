@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from sdgmap.errors import UserError
 from sdgmap.platform import accounts, ratelimit, tx
 from sdgmap.platform.models import User
-from sdgmap.web.app import render
+from sdgmap.web.app import login_redirect, render
 from sdgmap.web.security import check_csrf, form_token
 
 router = APIRouter(include_in_schema=False)
@@ -97,8 +96,7 @@ def require_role(request: Request, role: str) -> Principal:
 def gate(request: Request, role: str) -> Principal | Response:
     """For pages: the user, or a redirect to the login page for an anonymous visitor."""
     if current_user(request) is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+        return login_redirect(request)
     return require_role(request, role)
 
 
