@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -124,8 +124,13 @@ class Lexicon:
         self._exact: dict[str, set[int]] = defaultdict(set)
         self._prefix: dict[str, set[int]] = defaultdict(set)
         self._always: set[int] = set()
+        # Index each rule under its rarest required words (fewest rules share them), so a
+        # typical paragraph wakes up a few hundred rules, not thousands.
+        freq: Counter[str] = Counter()
+        for rule in rules:
+            freq.update({t.text for t in rule.node.terms() if t.kind == "exact"})
         for i, rule in enumerate(rules):
-            for term in rule.node.triggers():
+            for term in rule.node.triggers(freq):
                 if term.kind == "exact":
                     self._exact[term.text].add(i)
                 elif term.kind == "prefix" and term.text:

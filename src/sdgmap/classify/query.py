@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sdgmap.classify.tokens import words_of
@@ -88,12 +88,23 @@ _COMMON = frozenset("""a an and are as at be by for from in into is it its of on
 this to with without""".split())
 
 
+def _cost(terms: list[Term], freq: Mapping[str, int] | None) -> int:
+    """How many rules a set of triggers would wake up (without ``freq``: how many terms)."""
+    if not freq:
+        return len(terms)
+    return sum(freq.get(t.text, 0) + 1 for t in terms)
+
+
 class Node:
     def spans(self, doc: Doc) -> list[Span]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def triggers(self) -> list[Term]:
-        """Terms of which at least one must occur in a text for this node to match."""
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
+        """Terms of which at least one must occur in a text for this node to match.
+
+        ``freq`` (word -> number of rules using it) steers the choice to rare words, so
+        a text with "sustainable" does not wake up every "sustainable ..." rule.
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
     def terms(self) -> Iterable[Term]:  # pragma: no cover - abstract
@@ -118,10 +129,12 @@ class Phrase(Node):
     def terms(self) -> Iterable[Term]:
         return self.words
 
-    def triggers(self) -> list[Term]:
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
         # Every word of a phrase must occur: index it under its most telling one.
+        freq = freq or {}
+
         def rank(t: Term):
-            return (t.kind != "exact", t.text in _COMMON, -len(t.text))
+            return (t.kind != "exact", t.text in _COMMON, freq.get(t.text, 0), -len(t.text))
         return [min(self.words, key=rank)]
 
 
@@ -139,8 +152,8 @@ class Or(Node):
         for part in self.parts:
             yield from part.terms()
 
-    def triggers(self) -> list[Term]:
-        return [t for part in self.parts for t in part.triggers()]
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
+        return [t for part in self.parts for t in part.triggers(freq)]
 
 
 @dataclass(slots=True)
@@ -160,9 +173,9 @@ class And(Node):
         for part in self.parts:
             yield from part.terms()
 
-    def triggers(self) -> list[Term]:
-        # All parts must match, so the triggers of any one part suffice: take the fewest.
-        return min((part.triggers() for part in self.parts), key=len)
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
+        # All parts must match, so the triggers of any one part suffice: take the rarest.
+        return min((part.triggers(freq) for part in self.parts), key=lambda ts: _cost(ts, freq))
 
 
 @dataclass(slots=True)
@@ -179,8 +192,8 @@ class Not(Node):
     def terms(self) -> Iterable[Term]:
         return self.keep.terms()  # only positive terms can make a query match
 
-    def triggers(self) -> list[Term]:
-        return self.keep.triggers()
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
+        return self.keep.triggers(freq)
 
 
 @dataclass(slots=True)
@@ -215,8 +228,8 @@ class Near(Node):
         yield from self.left.terms()
         yield from self.right.terms()
 
-    def triggers(self) -> list[Term]:
-        return min((self.left.triggers(), self.right.triggers()), key=len)
+    def triggers(self, freq: Mapping[str, int] | None = None) -> list[Term]:
+        return min((self.left.triggers(freq), self.right.triggers(freq)), key=lambda ts: _cost(ts, freq))
 
 
 _TOKEN = re.compile(
