@@ -118,16 +118,21 @@ class SDGClassifier:
     # -- analysis ----------------------------------------------------------------------
 
     def analyse(self, texts: Sequence[str]) -> list[Analysis]:
+        texts = [text or "" for text in texts]
+        if self.semantic:
+            # The encoder works on its own threads while this one runs the lexical layer.
+            spans = [chunks(text) for text in texts]
+            pending = self.embedder.submit([t[s:e] for t, sp in zip(texts, spans, strict=True)
+                                            for s, e in sp])
         out = []
         for text in texts:
-            text = text or ""
             toks = tokenize(text)
             doc = Doc(toks.words)
             a = Analysis(text=text, tokens=toks, doc=doc, hits=self.lexicon.match(doc))
             self._references(a)
             out.append(a)
         if self.semantic:
-            self._embed(out)
+            self._embed(out, spans, pending())
         return out
 
     def _references(self, a: Analysis) -> None:
@@ -144,18 +149,14 @@ class SDGClassifier:
                 a.ref_goals.setdefault(int(target.split(".")[0]), []).append(
                     (m.start, m.end, m.text))
 
-    def _embed(self, analyses: list[Analysis]) -> None:
-        pieces: list[str] = []
-        owner: list[int] = []
-        for i, a in enumerate(analyses):
-            a.chunk_spans = chunks(a.text)
-            for s, e in a.chunk_spans:
-                pieces.append(a.text[s:e])
-                owner.append(i)
-        vecs = self.embedder.encode(pieces)
-        owner_arr = np.array(owner)
-        for i, a in enumerate(analyses):
-            v = vecs[owner_arr == i] if len(owner) else np.zeros((0, 384), np.float32)
+    def _embed(self, analyses: list[Analysis], spans: list[list[tuple[int, int]]],
+               vecs: np.ndarray) -> None:
+        """Per-text similarities from the passage vectors (``vecs`` in the order of ``spans``)."""
+        at = 0
+        for a, sp in zip(analyses, spans, strict=True):
+            a.chunk_spans = sp
+            v = vecs[at:at + len(sp)]
+            at += len(sp)
             if len(v) == 0:
                 v = np.zeros((1, 384), np.float32)
                 a.chunk_spans = [(0, 0)]

