@@ -98,16 +98,8 @@ def run_mode(mode: str, n: int, batch: int, profile: bool) -> dict:
         "load_s": round(loaded - t0, 2), "texts_per_s": round(len(texts) / (done - loaded), 1),
         "cpu_ms_per_text": round(cpu_ms, 2), "peak_mb": round(peak_rss_mb(), 1),
         "load_avg": round(os.getloadavg()[0], 2),
-        "threads": _threads() if mode == "full" else None,
+        "threads": getattr(getattr(clf.embedder, "model", None), "workers", None),
     }
-
-
-def _threads() -> int | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch.get_num_threads()
 
 
 def main() -> None:
@@ -123,7 +115,7 @@ def main() -> None:
         return
 
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run")
-    print("| mode | texts | mean words | texts/s | CPU ms/text | load s | peak MB | torch threads | load avg |")
+    print("| mode | texts | mean words | texts/s | CPU ms/text | load s | peak MB | encoder threads | load avg |")
     print("|---|---|---|---|---|---|---|---|---|")
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
         cmd = [sys.executable, __file__, "--child", mode, "--n", str(args.n),
