@@ -279,6 +279,31 @@ def test_double_votes_under_concurrency(store):
         assert first["votes"] == 5 and first["award"] == "winner"
 
 
+def test_rate_limit_holds_under_concurrency(store):
+    """Parallel attempts from one address: no more than the limit get through, on either backend."""
+    from sdgmap.platform import ratelimit
+
+    limit = ratelimit.LIMITS["login"][0]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(3 * limit)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            tx.run(store, lambda s: ratelimit.hit(s, "login", "198.51.100.9"), attempts=20)
+            outcomes.append("ok")
+        except ratelimit.RateLimited:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=attempt) for _ in range(3 * limit)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes.count("ok") == limit
+    assert outcomes.count("limited") == 2 * limit
+
+
 def test_suspicious_report_finds_bursts(store):
     ids = users(store)
     now = utcnow()
@@ -373,6 +398,31 @@ def test_backup_round_trip(store, fresh_target, tmp_path, seed_paths):
         assert accounts.session_user(s, "x") is None
         sub = subs.create_draft(s, s.get(accounts.User, ids["contributor"]), PROJECT)
         assert sub.id == 2
+
+
+def test_backup_is_one_snapshot_while_others_write(store, tmp_path, monkeypatch):
+    """A vote cast while the export runs is either wholly in the file or not at all."""
+    from sdgmap.platform import backup
+
+    ids = users(store)
+    now = utcnow()
+    _, noms = _cycle(store, ids, now - timedelta(minutes=1), now + timedelta(hours=1))
+    real_rows = backup._rows
+    written = []
+
+    def rows_then_write(session, table):
+        if table.name == "users" and not written:  # users are exported before votes
+            with store.transaction() as other:
+                u = accounts.create_user(other, "latecomer", role="viewer", verified=True)
+                prizes.cast_vote(other, u, noms[0])
+            written.append(True)
+        yield from real_rows(session, table)
+
+    monkeypatch.setattr(backup, "_rows", rows_then_write)
+    counts = export_all(store, tmp_path / "live.json")
+    assert written
+    assert counts["users"] == 4 and counts["votes"] == 0
+    assert "latecomer" not in (tmp_path / "live.json").read_text(encoding="utf-8")
 
 
 def test_backup_refuses_bad_files(tmp_path, sqlite_store):

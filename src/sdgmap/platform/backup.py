@@ -62,6 +62,11 @@ def export_all(store: Store, path: str | Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     tmp = path.with_name(path.name + ".partial")
     with store.transaction() as s, _open(tmp, "w", gz=path.suffix == ".gz") as f:
+        if s.get_bind().dialect.name == "postgresql":
+            # One snapshot for every table, so a vote or link written while the export runs
+            # is either in the file with the rows it refers to, or not at all. (A SQLite
+            # read transaction already sees one snapshot.)
+            s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         head = {"format": FORMAT, "version": 1, "sdgmap": __version__,
                 "schema": store.current_revision(), "created_at": datetime.now(UTC).isoformat(),
                 "excluded": sorted(SECRET_TABLES) + ["users.password_hash"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
@@ -28,6 +28,11 @@ def hit(session: Session, name: str, who: str) -> None:
     """Count one attempt; raise ``RateLimited`` when ``who`` has used up the window."""
     limit, window = LIMITS[name]
     key = f"{name}:{who}"[:200]
+    if session.get_bind().dialect.name == "postgresql":
+        # Count-then-insert is only safe when one transaction per key runs it at a time:
+        # under READ COMMITTED parallel requests would all see the same count. SQLite
+        # already serialises writers.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
     now = utcnow()
     since = now - window
     used = session.scalar(select(func.count()).select_from(RateEvent)
