@@ -53,6 +53,26 @@ def test_cli_ingest_import_and_suggest_are_audited(sqlite_store, seed_paths):
     (run,) = _events(store, "activity_links", "suggest")
     assert run.after["created"] > 0 and run.after["method"].startswith("classifier:")
     assert run.after["filter"] == {"year": None, "type": None, "min_score": None}
+    # ... and each suggested link it wrote has its own history
+    created = _events(store, "activity_links", "create")
+    assert len(created) == run.after["created"]
+    assert created[0].after["kind"] == "suggested" and created[0].actor == run.actor
+
+
+def test_operation_trails_are_viewable(sqlite_store, seed_paths):
+    """Ingests (per document), framework imports (row 0) can be read back on the audit page and API."""
+    store = sqlite_store
+    with store.transaction() as s:
+        accounts.create_user(s, "rev", password=PW, role="reviewer", verified=True)
+    _cli(store, "ingest", str(seed_paths[0]))
+    _cli(store, "frameworks", "import", str(EXAMPLES / "national-digital-strategy.yaml"))
+    (doc,) = _events(store, "documents", "ingest")
+    rev = login(create_app(store), "rev")
+    trail = rev.get(f"/api/v1/audit/documents/{doc.row_id}").json()
+    assert [e["action"] for e in trail] == ["ingest"] and trail[0]["after"]["activities_total"] > 0
+    page = rev.get("/audit/frameworks/0")
+    assert page.status_code == 200 and "import" in page.text
+    assert rev.get("/audit/frameworks/-1").status_code == 422
 
 
 def test_web_upload_and_role_change_name_the_account(sqlite_store):

@@ -47,6 +47,8 @@ def _suggest(store: Store) -> None:
         from sdgmap.classify.suggest import suggest_links
     except ImportError:
         return
+    from sdgmap.platform.audit import track_changes
+
     clf = load_classifier()
     with store.transaction() as s:
-        suggest_links(s, clf)
+        suggest_links(track_changes(s, "demo"), clf)

@@ -94,11 +94,12 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     from rich.progress import Progress
 
     from sdgmap.classify.suggest import suggest_links
-    from sdgmap.platform.audit import record_operation
+    from sdgmap.platform.audit import default_actor, record_operation, track_changes
     from sdgmap.store.activities import ActivityFilter, count_activities
 
     clf = _classifier(lexical)
     with app.store.transaction() as s:
+        track_changes(s, default_actor())  # each created, updated or withdrawn suggestion
         total = count_activities(s, ActivityFilter(type=type_, year=year))
         with Progress(console=err_console, disable=total < PROGRESS_MIN, transient=True) as bar:
             task = bar.add_task("suggesting", total=total)

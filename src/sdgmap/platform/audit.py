@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from sdgmap.store.models import Activity, ActivityLink, Link, ReviewEvent
 
 AUDITED_TABLES = ("activities", "links", "activity_links", "submissions", "users", "votes",
-                  "prize_cycles", "nominations", "api_tokens")
+                  "prize_cycles", "nominations", "api_tokens",
+                  # whole operations: an ingested document (its id), framework imports and
+                  # restored backups (row 0: the subject has no integer id)
+                  "documents", "frameworks", "database")
 
 
 def aware(dt: datetime | None) -> datetime | None:

@@ -10,7 +10,17 @@ from sqlalchemy import select
 from sdgmap.errors import UserError
 from sdgmap.platform import accounts, audit, prizes
 from sdgmap.platform.models import ROLES, PrizeCycle, User
-from sdgmap.web.platform.auth import Id, agate, call, call_sync, gate, page, read_form, signup_open
+from sdgmap.web.platform.auth import (
+    AuditId,
+    Id,
+    agate,
+    call,
+    call_sync,
+    gate,
+    page,
+    read_form,
+    signup_open,
+)
 
 router = APIRouter(include_in_schema=False)
 ADMIN_ONLY_AUDIT = ("users", "api_tokens")
@@ -109,7 +119,7 @@ def suspicious(request: Request, cycle_id: Id, format: str = "html", lead_hours:
 
 
 @router.get("/audit/{table}/{row_id}")
-def audit_view(request: Request, table: str, row_id: Id, format: str = "html") -> Response:
+def audit_view(request: Request, table: str, row_id: AuditId, format: str = "html") -> Response:
     me = gate(request, "admin" if table in ADMIN_ONLY_AUDIT else "reviewer")
     if isinstance(me, Response):
         return me

@@ -16,6 +16,7 @@ from sdgmap.platform import audit, prizes
 from sdgmap.platform import submissions as subs
 from sdgmap.platform.models import PrizeCycle, User
 from sdgmap.web.platform.auth import (
+    AuditId,
     Id,
     call,
     call_sync,
@@ -122,7 +123,7 @@ def prize_results(request: Request, cycle_id: Id) -> list[dict]:
 
 
 @router.get("/audit/{table}/{row_id}")
-def audit_trail(request: Request, table: str, row_id: Id) -> list[dict]:
+def audit_trail(request: Request, table: str, row_id: AuditId) -> list[dict]:
     """Who changed the record, when, before and after (reviewers; users' records: admins)."""
     require_role(request, "admin" if table in ("users", "api_tokens") else "reviewer")
     if table not in audit.AUDITED_TABLES:

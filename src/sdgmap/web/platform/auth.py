@@ -30,6 +30,8 @@ router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
 # Ids in paths and queries: bounded so that a huge number is a 422, not a database error.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+# Audit trails also exist for row 0: operations whose subject has no id (framework imports).
+AuditId = Annotated[int, Path(ge=0, le=2_147_483_647)]
 SESSION_COOKIE = "sdgmap_session"
 MAX_FORM_BYTES = 256 * 1024
 SCOPE_ROLE = {"read": "viewer", "submit": "contributor", "review": "reviewer", "admin": "admin"}
