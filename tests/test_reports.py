@@ -7,6 +7,8 @@ through the real ingest of the seeds is in ``test_reports_roundtrip.py``.
 from __future__ import annotations
 
 import io
+import json
+import shlex
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from sdgmap.cli import cli
 from sdgmap.errors import UserError
 from sdgmap.reports import build_report, render
 from sdgmap.reports.checks import word_count
@@ -208,10 +211,29 @@ def test_portfolio_counts_gaps_charts_and_reproducing_queries(filled):
     assert "11.3" not in by_goal["11"] and "11.1" in by_goal["11"]
     appendix = report.sections[-2].items[-1]
     commands = {label: (value, cmd) for label, value, cmd in appendix.rows}
-    assert commands["SDG 11: stated or curated"] == (
-        "3", "sdgmap --db DB activities list --entity ITU --year 2023 --sdg 11 "
-             "--kind stated --kind curated --json")
+    assert commands["SDG 11: stated, curated or accepted"] == (
+        "3", "sdgmap --db DB activities list --entity ITU --year 2023 --sdg 11 --trust trusted --json")
     assert commands["Target 11.3: any link"][1].endswith("--target 11.3 --json")
+
+
+def test_portfolio_counts_an_accepted_suggestion_as_established(filled):
+    """Like the DESA report and the overview: once a reviewer accepts a suggestion it is no
+    longer 'awaiting review'; the appendix command still reproduces the count."""
+    store, ids = filled
+    with store.transaction() as s:
+        link = s.scalar(select(ActivityLink).where(ActivityLink.activity_id == ids["p2c"],
+                                                   ActivityLink.kind == "suggested"))
+        link.review = "accepted"
+    report = _build(store, "portfolio")
+    cov = next(s for s in report.sections if s.title == "Coverage by goal")
+    rows = {r[0]: r for r in next(it for it in cov.items if getattr(it, "kind", "") == "table").rows}
+    assert rows["5"][2:] == ["2", "0", "2"]
+    appendix = {r[0]: r for r in report.sections[-1].items[-1].rows}
+    assert appendix[f"#{ids['p2c']}"][3:] == ["1, 5, 17", "-"]
+    commands = {label: cmd for label, _, cmd in report.sections[-2].items[-1].rows}
+    out = CliRunner().invoke(cli, ["--db", store.url, *shlex.split(commands["SDG 5: stated, curated or accepted"])[3:]])
+    assert out.exit_code == 0, out.output
+    assert sorted(a["id"] for a in json.loads(out.output)) == sorted([ids["wsis"], ids["p2c"]])
 
 
 # --- formats --------------------------------------------------------------------------------

@@ -76,6 +76,9 @@ def activities_group() -> None:
 @click.option("--node", help="Linked to any framework node, e.g. itu-sp-2020:D.2-2.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["stated", "curated", "suggested"]),
               help="Count only links of this kind (repeatable; default: all three).")
+@click.option("--trust", type=click.Choice(["trusted", "unreviewed"]),
+              help="Count only trusted links (stated, curated, accepted suggestions) or only "
+                   "suggestions awaiting review.")
 @click.option("--partner", help="A partner name contains this text.")
 @click.option("--text", help="Words in the title or description.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
@@ -83,13 +86,13 @@ def activities_group() -> None:
 @pass_app
 def activities_list(app: AppContext, type_: str | None, sdg: int | None, year: int | None,
                     entity: str | None, target: str | None, action_line: str | None, node: str | None,
-                    kinds: tuple[str, ...], partner: str | None, text: str | None, limit: int | None,
-                    as_json: bool) -> None:
+                    kinds: tuple[str, ...], trust: str | None, partner: str | None, text: str | None,
+                    limit: int | None, as_json: bool) -> None:
     """List activities with their SDGs, targets, Action Lines and sources."""
     from sdgmap.store.activities import ActivityFilter, query_activities
 
     f = ActivityFilter(type=type_, sdg=sdg, year=year, entity=entity, target=target, action_line=action_line,
-                       node=node, partner=partner, text=text)
+                       node=node, partner=partner, text=text, trust=trust)
     if kinds:
         f.link_kinds = tuple(kinds)
     with app.store.transaction() as s:

@@ -21,9 +21,8 @@ from sdgmap.reports.model import Bullets, Figure, Paragraph, Report, Section, Ta
 from sdgmap.store.activities import ActivityFilter, count_activities, query_activities
 from sdgmap.store.models import Activity, Node
 
-STATED = ("stated", "curated")
-SUGGESTED = ("suggested",)
 ANY = ("stated", "curated", "suggested")
+TRUSTED_REVIEWS = ("accepted", "edited")
 
 
 def cli_query(f: ActivityFilter) -> str:
@@ -36,6 +35,8 @@ def cli_query(f: ActivityFilter) -> str:
     if tuple(f.link_kinds) != ANY:
         for kind in f.link_kinds:
             args += ["--kind", kind]
+    if f.trust:
+        args += ["--trust", f.trust]
     return shlex.join(args + ["--json"])
 
 
@@ -75,8 +76,8 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     goal_rows, chart_rows = [], []
     for g in goals:
         n = int(g["code"])
-        stated = count(f"SDG {n}: stated or curated", sdg=n, link_kinds=STATED)
-        suggested = count(f"SDG {n}: suggested", sdg=n, link_kinds=SUGGESTED)
+        stated = count(f"SDG {n}: stated, curated or accepted", sdg=n, trust="trusted")
+        suggested = count(f"SDG {n}: suggested, awaiting review", sdg=n, trust="unreviewed")
         anyk = count(f"SDG {n}: any link", sdg=n, link_kinds=ANY)
         goal_rows.append([str(n), g["short_title"], str(stated), str(suggested), str(anyk)])
         chart_rows.append({"goal": n, "short_title": g["short_title"], "colour": g["colour"],
@@ -94,9 +95,10 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     summary.add(Table("Activities by type", ["Type", "Activities"], by_type))
 
     cov = report.add(Section("Coverage by goal"))
-    cov.add(Paragraph("Stated links come from the reports themselves or were curated by a person; "
-                      "suggested links come from the classifier and await review. An activity "
-                      "counts once per goal, whatever the number of its targets."))
+    cov.add(Paragraph("Stated links come from the reports themselves, were curated by a person, or "
+                      "are classifier suggestions a reviewer accepted; suggested links come from "
+                      "the classifier and await review. An activity counts once per goal, whatever "
+                      "the number of its targets."))
     cov.add(Figure("coverage", f"Activities per SDG ({scope}); light bars: suggested links only",
                    charts.coverage_chart(chart_rows), alt="Bar chart of activities per goal"))
     cov.add(Table("Activities per goal", ["SDG", "Goal", "Stated", "Suggested", "Any link"], goal_rows,
@@ -114,7 +116,7 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     trows = []
     for t in target_nodes:
         if t.code in linked_targets:
-            st = count(f"Target {t.code}: stated or curated", target=t.code, link_kinds=STATED)
+            st = count(f"Target {t.code}: stated, curated or accepted", target=t.code, trust="trusted")
             an = count(f"Target {t.code}: any link", target=t.code, link_kinds=ANY)
             trows.append([t.code, _short(t.title), str(st), str(an)])
     tsec = report.add(Section("Coverage by target"))
@@ -175,15 +177,20 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     acts = report.add(Section("Appendix: activities in scope"))
     acts.add(Table("Register entries counted in this report", ["Register id", "Activity", "Type",
                                                               "Stated SDGs", "Suggested SDGs"],
-                   [[f"#{a['id']}", a["title"], a["type"], _goals(a, STATED), _goals(a, SUGGESTED)]
+                   [[f"#{a['id']}", a["title"], a["type"], _goals(a, trusted=True), _goals(a, trusted=False)]
                     for a in rows], widths=[1.1, 4, 1.2, 1.4, 1.6]))
     report.activity_ids = [a["id"] for a in rows]
     return report
 
 
-def _goals(a: dict, kinds: tuple[str, ...]) -> str:
-    goals = sorted({int(h) for lk in a["links"] if lk["kind"] in kinds and lk["node"].startswith("sdg:")
-                    and (h := lk["node"][4:].split(".")[0]).isdigit()})
+def _is_trusted(link: dict) -> bool:
+    return link["kind"] != "suggested" or link["review"] in TRUSTED_REVIEWS
+
+
+def _goals(a: dict, trusted: bool) -> str:
+    goals = sorted({int(h) for lk in a["links"]
+                    if lk["review"] != "rejected" and _is_trusted(lk) == trusted
+                    and lk["node"].startswith("sdg:") and (h := lk["node"][4:].split(".")[0]).isdigit()})
     return ", ".join(map(str, goals)) or "-"
 
 

@@ -46,13 +46,20 @@ class ActivityFilter:
     node: str | None = None  # any framework:code
     link_kinds: tuple[str, ...] = ("stated", "curated", "suggested")
     include_rejected: bool = False
+    # "trusted": stated or curated links and suggestions a reviewer accepted or edited (what
+    # reports and the overview count as established); "unreviewed": suggestions awaiting review.
+    trust: str | None = None
     partner: str | None = None
     entity: str | None = None
     text: str | None = None
     ids: list[int] = field(default_factory=list)
 
 
-def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool, dialect: str | None = None):
+TRUST_LEVELS = ("trusted", "unreviewed")
+TRUSTED_REVIEWS = ("accepted", "edited")
+
+
+def _linked(node_cond, f: ActivityFilter, dialect: str | None = None):
     """Activities with a link of one of ``kinds`` to a node matching ``node_cond``.
 
     Written as ``id IN (links to those nodes)`` so both engines start from the few
@@ -61,9 +68,15 @@ def _linked(node_cond, kinds: tuple[str, ...], include_rejected: bool, dialect: 
     """
     nodes = select(Node.id).where(node_cond)
     links = select(ActivityLink.activity_id).where(ActivityLink.node_id.in_(nodes),
-                                                   ActivityLink.kind.in_(kinds))
-    if not include_rejected:
+                                                   ActivityLink.kind.in_(f.link_kinds))
+    if not f.include_rejected:
         links = links.where(ActivityLink.review != "rejected")
+    if f.trust == "trusted":
+        links = links.where(or_(ActivityLink.kind != "suggested", ActivityLink.review.in_(TRUSTED_REVIEWS)))
+    elif f.trust == "unreviewed":
+        links = links.where(ActivityLink.kind == "suggested", ActivityLink.review == "unverified")
+    elif f.trust is not None:
+        raise ValueError(f"trust: one of {', '.join(TRUST_LEVELS)}")
     if dialect == "postgresql":
         # A literal OFFSET 0 keeps PostgreSQL from turning this into a per-row nested loop
         # when it underestimates a full-text match: the set is built once and joined by
@@ -121,18 +134,17 @@ def filtered_select(f: ActivityFilter, dialect: str | None = None) -> Select:
         goal = str(f.sdg)
         cond = and_(Node.framework_id == "sdg",
                     or_(Node.code == goal, Node.code.like(f"{goal}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
+        stmt = stmt.where(_linked(cond, f, dialect))
     if f.target:
         cond = and_(Node.framework_id == "sdg", or_(Node.code == f.target, Node.code.like(f"{f.target}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
+        stmt = stmt.where(_linked(cond, f, dialect))
     if f.action_line:
         cond = and_(Node.framework_id == "wsis",
                     or_(Node.code == f.action_line, Node.code.like(f"{f.action_line}.%")))
-        stmt = stmt.where(_linked(cond, f.link_kinds, f.include_rejected, dialect))
+        stmt = stmt.where(_linked(cond, f, dialect))
     if f.node:
         fw, _, code = f.node.partition(":")
-        stmt = stmt.where(_linked(_node_or_descendant(fw, code), f.link_kinds, f.include_rejected,
-                                  dialect))
+        stmt = stmt.where(_linked(_node_or_descendant(fw, code), f, dialect))
     if f.partner:
         stmt = stmt.where(func.lower(func.cast(Activity.partners, type_=Activity.title.type)).like(
             f"%{f.partner.lower()}%"))
