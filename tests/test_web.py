@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -81,6 +82,12 @@ def test_api_matches_pages(site):
     assert client.get("/api/v1/suggestions").json()["total"] == 2
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/activities" in spec["paths"] and "/api/v1/suggestions/review" in spec["paths"]
+    docs = client.get("/api/v1/docs").text  # Swagger UI from our own static files: works offline
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs)
+    assert "/static/vendor/swagger/swagger-ui-bundle.js" in assets
+    assert all(a.startswith("/") for a in assets) and "/api/v1/openapi.json" in docs
+    for asset in assets:
+        assert client.get(asset).status_code == 200
 
 
 def test_exports(site):
@@ -91,6 +98,8 @@ def test_exports(site):
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert len(rows) == 1 and rows[0]["title"].startswith("'=")
+    # the guide's goal 9 rests only on an unreviewed suggestion: a separate column says so
+    assert rows[0]["sdgs"] == "9; 16" and rows[0]["suggested_sdgs"] == "9"
     data = json.loads(client.get("/activities/export.json?sdg=9").text)
     assert len(data["items"]) == 2 and data["filters"] == {"sdg": "9"}
     assert len(json.loads(client.get("/api/v1/activities/export?format=json").text)["items"]) == 3
@@ -110,6 +119,7 @@ BAD_API = [
     ("/api/v1/activities/999999", 404), ("/api/v1/activities/abc", 422), ("/api/v1/activities?sdg=0", 400),
     ("/api/v1/activities?page=100", 404), ("/api/v1/nodes/sdg:99", 404), ("/api/v1/links?node=x", 404),
     ("/api/v1/suggestions?min_confidence=5", 422), ("/api/v1/nope", 404),
+    ("/api/v1/analytics/sankey?strategy=nope", 400), ("/api/v1/analytics/sankey?level=x", 400),
 ]
 
 

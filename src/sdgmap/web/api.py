@@ -179,11 +179,13 @@ def a_overview(request: Request) -> dict:
 
 
 @router.get("/analytics/sankey", summary="Strategy -> Action Line -> SDG flows")
-def a_sankey(request: Request, strategy: str = Query("itu-sp-2020", max_length=64),
-             level: str = Query("objective", max_length=64),
+def a_sankey(request: Request, strategy: str = Query("", max_length=64),
+             level: str = Query("", max_length=64),
              sdg_level: Literal["goal", "target"] = "goal", suggested: bool = True,
              unmapped: bool = False) -> dict:
     with _store(request).transaction() as s:
+        choice = services.mapping_choice(s, strategy, level)
+        strategy, level = choice["strategy"], choice["level"]
         return request.app.state.cache.get(s, "sankey", analytics.sankey, strategy=strategy, level=level,
                                            sdg_level=sdg_level, include_suggested=suggested,
                                            include_unmapped=unmapped)

@@ -125,7 +125,7 @@ def error_response(request: Request, status: int, message: str, field: str | Non
 
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(title="sdgmap", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,  # /api/v1/docs below, served offline
                   description="Activities, framework links and SDG analytics of one sdgmap database.")
     app.state.store = store
     app.state.templates = make_templates()
@@ -135,6 +135,16 @@ def create_app(store: Store) -> FastAPI:
     app.state.upload_limit = 20 * 1024 * 1024
     app.state.classify_semantic = None  # None: use the embedding layer when [ml] is installed
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def _api_docs():
+        # FastAPI's default page loads Swagger UI from a CDN; the app must work offline.
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="sdgmap API",
+                                   swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
 
     @app.middleware("http")
     async def _no_nul(request: Request, call_next):

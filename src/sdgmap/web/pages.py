@@ -58,12 +58,9 @@ def overview_page(request: Request) -> Response:
 def mapping_page(request: Request) -> Response:
     p = request.query_params
     with _store(request).transaction() as s:
-        strategies = [f for f in services.frameworks(s) if f["id"] not in ("sdg", "wsis")]
-        ids = tuple(f["id"] for f in strategies) or ("itu-sp-2020",)
-        strategy = _choice(p, "strategy", ids, "itu-sp-2020" if "itu-sp-2020" in ids else ids[0])
-        levels = analytics.strategy_levels(s, strategy)
-        level = _choice(p, "level", tuple(levels) or ("objective",),
-                        "objective" if "objective" in levels else (levels[0] if levels else "objective"))
+        choice = services.mapping_choice(s, p.get("strategy"), p.get("level"))
+        strategies, strategy = choice["strategies"], choice["strategy"]
+        levels, level = choice["levels"], choice["level"]
         sdg_level = _choice(p, "sdg_level", SDG_LEVELS, "goal")
         suggested = _choice(p, "suggested", ("1", "0"), "1") == "1"
         unmapped = _choice(p, "unmapped", ("1", "0"), "0") == "1"

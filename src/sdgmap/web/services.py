@@ -25,7 +25,7 @@ from sdgmap.store.activities import (
 )
 from sdgmap.store.models import Document, Framework, Node
 from sdgmap.store.queries import framework_nodes, framework_summaries
-from sdgmap.web.params import ListQuery
+from sdgmap.web.params import BadRequest, ListQuery
 from sdgmap.web.visibility import is_public
 
 EXPORT_BATCH = 2000
@@ -67,8 +67,9 @@ def get_activity(session: Session, activity_id: int) -> dict:
     return detail
 
 
+# suggested_sdgs: the goals in sdgs that rest only on suggestions awaiting review
 EXPORT_COLUMNS = ("id", "type", "title", "entity", "year", "dates", "location", "partners",
-                  "sdgs", "targets", "action_lines", "other_links", "website", "description")
+                  "sdgs", "suggested_sdgs", "targets", "action_lines", "other_links", "website", "description")
 
 
 def _flat(row: dict) -> dict:
@@ -224,3 +225,19 @@ def document(session: Session, document_id: int, with_text: bool = False) -> dic
 
 def overview(session: Session, cache) -> dict:
     return cache.get(session, "overview", analytics.overview)
+
+
+def mapping_choice(session: Session, strategy: str | None, level: str | None) -> dict:
+    """The strategic framework and level of the mapping view, checked against the database
+    (page and API alike): an unknown one is a 400, not an empty diagram in the cache."""
+    strategies = [f for f in frameworks(session) if f["id"] not in ("sdg", "wsis")]
+    ids = [f["id"] for f in strategies] or ["itu-sp-2020"]
+    strategy = (strategy or "").strip() or ("itu-sp-2020" if "itu-sp-2020" in ids else ids[0])
+    if strategy not in ids:
+        raise BadRequest("strategy", f"one of {', '.join(ids)}")
+    levels = analytics.strategy_levels(session, strategy)
+    allowed = list(levels) or ["objective"]
+    level = (level or "").strip() or ("objective" if "objective" in allowed else allowed[0])
+    if level not in allowed:
+        raise BadRequest("level", f"one of {', '.join(allowed)}")
+    return {"strategies": strategies, "strategy": strategy, "levels": levels, "level": level}
