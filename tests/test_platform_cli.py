@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sdgmap.cli import cli
-from sdgmap.platform import accounts
+from sdgmap.platform import accounts, audit
 from sdgmap.store import Store
 
 PW = "correct horse battery"
@@ -47,6 +47,10 @@ def test_users_commands(store):
     run(db, "users", "token", "ana", "--revoke", str(token["id"]))
     with store.transaction() as s:
         assert accounts.token_user(s, token["token"]) is None
+    again = run(db, "users", "token", "ana", "--revoke", str(token["id"])).output
+    assert "already revoked" in again  # and no second audit event:
+    with store.transaction() as s:
+        assert [e["action"] for e in audit.history(s, "api_tokens", token["id"])] == ["issue", "revoke"]
 
     link = run(db, "users", "reset-link", "ana").output.strip()
     with store.transaction() as s:
@@ -59,7 +63,9 @@ def test_users_commands(store):
     for args, message in [(("users", "set-role", "nobody", "admin"), "no user 'nobody'"),
                           (("users", "add", "boss"), "username: 'boss' is taken"),
                           (("users", "add", "x y"), "username: 2-64 characters"),
-                          (("users", "token", "ana", "--revoke", "999"), "ana has no token 999")]:
+                          (("users", "token", "ana", "--revoke", "999"), "ana has no token 999"),
+                          (("users", "token", "ana", "--scope", "admin"),
+                           "a token cannot have more rights than its owner (admin)")]:
         result = run(db, *args, code=2)
         assert message in result.output and "Traceback" not in result.output
 

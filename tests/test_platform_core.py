@@ -314,9 +314,23 @@ def test_suspicious_report_finds_bursts(store):
             prizes.cast_vote(s, u, noms[0], ip="203.0.113.7")
         report = prizes.suspicious_report(s, s.get(PrizeCycle, cid))
     assert report["account_bursts"][0]["ip"] == "203.0.113.7"
-    assert report["account_bursts"][0]["accounts"] == 4
+    assert report["account_bursts"][0]["accounts"] == 4 and report["account_bursts"][0]["voted"] == 4
     assert report["shared_vote_addresses"][0]["voters"] == 4
     assert len(report["fast_voters"]) == 4
+
+
+def test_suspicious_report_shows_a_burst_before_anyone_votes(store):
+    ids = users(store)
+    now = utcnow()
+    cid, _ = _cycle(store, ids, now + timedelta(hours=2), now + timedelta(days=1))
+    with store.transaction() as s:
+        for i in range(5):
+            accounts.create_user(s, f"early{i}", role="viewer", verified=True, ip="192.0.2.44")
+        accounts.create_user(s, "loner", role="viewer", verified=True, ip="192.0.2.45")
+        report = prizes.suspicious_report(s, s.get(PrizeCycle, cid))
+    (burst,) = report["account_bursts"]
+    assert burst == {"ip": "192.0.2.44", "accounts": 5, "voted": 0,
+                     "usernames": [f"early{i}" for i in range(5)]}
 
 
 def test_audit_export_formats(sqlite_store):

@@ -96,6 +96,13 @@ def _blocks(report) -> list[ActivityBlock]:
 
 # --- content --------------------------------------------------------------------------------
 
+def test_action_lines_sort_by_number():
+    from sdgmap.reports.common import action_line_key
+
+    codes = ["C11", "C2", "C7.e-gov", "C7", "C10", "C7.e-env"]
+    assert sorted(codes, key=action_line_key) == ["C2", "C7", "C7.e-env", "C7.e-gov", "C10", "C11"]
+
+
 def test_sdg_text_follows_the_questionnaire():
     assert sdg_text([7, 9, 13]) == "SDG 7, SDG 9, SDG 13"
     assert sdg_text(list(range(1, 18))) == "All 17 SDGs"

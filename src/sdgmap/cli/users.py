@@ -122,6 +122,9 @@ def token(app: AppContext, username: str, name: str, scopes: tuple[str, ...], li
                 from sdgmap.errors import UserError
 
                 raise UserError(f"{username} has no token {revoke}")
+            if tok.revoked_at is not None:
+                click.echo(f"token {revoke} was already revoked")
+                return
             tok.revoked_at = accounts.utcnow()
             accounts.audit.record(s, ACTOR, "api_tokens", tok.id, "revoke", {}, {})
             click.echo(f"revoked token {revoke}")

@@ -27,6 +27,7 @@ from sdgmap.store.models import utcnow
 
 ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 SCOPES = ("read", "submit", "review", "admin")
+SCOPE_ROLE = {"read": "viewer", "submit": "contributor", "review": "reviewer", "admin": "admin"}
 SESSION_TTL = timedelta(hours=12)
 LINK_TTL = timedelta(days=7)
 MIN_PASSWORD = 10
@@ -199,6 +200,10 @@ def issue_token(session: Session, user: User, name: str, scopes: list[str], acto
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise UserError(f"scopes: choose from {', '.join(SCOPES)} (got {', '.join(bad) or 'none'})")
+    above = [s for s in scopes if not has_role(user.role, SCOPE_ROLE[s])]
+    if above:
+        raise UserError(f"scopes: {user.username} is a {user.role}; a token cannot have more rights "
+                        f"than its owner ({', '.join(above)})")
     secret = "sdgm_" + secrets.token_urlsafe(32)
     tok = ApiToken(user_id=user.id, name=name[:100], token_hash=digest(secret), prefix=secret[:9],
                    scopes=sorted(set(scopes)))

@@ -184,17 +184,20 @@ def suspicious_report(session: Session, cycle: PrizeCycle, *, lead_hours: int = 
     cat_ids = [c.id for c in cycle.categories]
     voters = select(Vote.user_id).where(Vote.category_id.in_(cat_ids)).distinct().subquery()
     bursts = []
+    # Every account made from one address in the window counts, voted or not: a burst made
+    # before the vote opens is worth a look before it is used.
     rows = session.execute(
         select(User.created_ip, func.count(User.id))
-        .where(User.created_at >= start, User.created_at < closes, User.created_ip != "",
-               User.id.in_(select(voters.c.user_id)))
+        .where(User.created_at >= start, User.created_at < closes, User.created_ip != "")
         .group_by(User.created_ip).having(func.count(User.id) >= min_accounts)
-        .order_by(func.count(User.id).desc())).all()
+        .order_by(func.count(User.id).desc(), User.created_ip)).all()
+    voted = set(session.scalars(select(voters.c.user_id)))
     for ip, n in rows:
-        names = session.scalars(select(User.username).where(User.created_ip == ip, User.created_at >= start,
-                                                            User.created_at < closes)
-                                .order_by(User.created_at).limit(50)).all()
-        bursts.append({"ip": ip, "accounts": n, "usernames": names})
+        accounts = session.execute(select(User.id, User.username).where(
+            User.created_ip == ip, User.created_at >= start, User.created_at < closes)
+            .order_by(User.created_at)).all()
+        bursts.append({"ip": ip, "accounts": n, "voted": sum(uid in voted for uid, _ in accounts),
+                       "usernames": [name for _, name in accounts[:50]]})
     shared = [
         {"ip": ip, "category": name, "voters": n}
         for ip, name, n in session.execute(

@@ -44,6 +44,13 @@ def _trusted(lk: dict) -> bool:
     return lk["kind"] in TRUSTED_KINDS or (lk["kind"] == "suggested" and lk["review"] in ACCEPTED)
 
 
+def action_line_key(code: str) -> tuple[int, str]:
+    """C2 before C10, and C7 before its e-applications: "C7.e-gov" -> (7, "e-gov")."""
+    head, _, sub = code.partition(".")
+    digits = head.lstrip("Cc")
+    return (int(digits) if digits.isdigit() else 99, sub)
+
+
 def sdg_text(goals: list[int], primary: list[int] | None = None) -> str:
     """Write an SDG set the way the DESA submissions do ('SDG 7, SDG 9', 'All 17 SDGs')."""
     if not goals:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sdgmap.reports.checks import check_block
 from sdgmap.reports.common import (
+    action_line_key,
     add_review_section,
     entity_name,
     load_attrs,
@@ -45,7 +46,7 @@ def _dates(a: dict) -> str:
 
 def activity_block(a: dict, heading_prefix: str = "") -> ActivityBlock:
     goals, primary = trusted_goals(a)
-    als = sorted(set(trusted_refs(a, "wsis")))
+    als = sorted(set(trusted_refs(a, "wsis")), key=action_line_key)
     fields = [
         FieldValue("Type", a["type"]),
         FieldValue("Dates", _dates(a)),

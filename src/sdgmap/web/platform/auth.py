@@ -34,7 +34,7 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 AuditId = Annotated[int, Path(ge=0, le=2_147_483_647)]
 SESSION_COOKIE = "sdgmap_session"
 MAX_FORM_BYTES = 256 * 1024
-SCOPE_ROLE = {"read": "viewer", "submit": "contributor", "review": "reviewer", "admin": "admin"}
+SCOPE_ROLE = accounts.SCOPE_ROLE
 
 
 @dataclass
