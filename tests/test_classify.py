@@ -150,12 +150,14 @@ def test_suggest_writes_suggestions_and_keeps_stated_links(store, lexical):
             assert r.review == "unverified" and r.method.startswith("classifier:")
             assert 0 < r.confidence <= 1 and r.evidence
         assert "9" not in by_act.get("Rural broadband", set())  # already stated
+        assert "C2" in by_act["Rural broadband"]  # an Action Line suggestion too
         assert "Cats" not in by_act
         assert "5" in by_act["Gender"]
         with_span = [r for r in suggested if r.activity.title == "Rural broadband" and r.span_start]
+        assert with_span
         for r in with_span:  # spans are offsets in the source document
             assert r.document_id is not None
-            assert r.document.text[r.span_start:r.span_end].strip()
+            assert s.get(Document, r.document_id).text[r.span_start:r.span_end].strip()
         n = len(suggested)
         # A person rejects one suggestion; a re-run must not bring it back or duplicate any.
         rejected = next(r for r in suggested if r.activity.title == "Gender")
@@ -202,3 +204,51 @@ def test_a_goal_only_named_gets_only_named_targets(lexical):
     g14, g3 = _goal(res, 14), _goal(res, 3)
     assert g14 is not None and g14.targets == ()
     assert g3 is not None and [t.code for t in g3.targets] == ["3.4"]
+
+
+CYBER = ("The national computer incident response team (CIRT) was set up with ITU support; "
+         "child online protection guidelines and cybersecurity drills followed.")
+
+
+def test_action_line_suggestions_lexical_with_evidence():
+    from sdgmap.classify.action_lines import ActionLineSuggester
+
+    [lines, none] = ActionLineSuggester().predict([CYBER, CATS])
+    assert none == []
+    assert lines[0].code == "C5"
+    cues = {e.text.lower() for e in lines[0].evidence}
+    assert {"cybersecurity", "child online protection"} <= cues
+    for e in lines[0].evidence:  # spans point at the words that fired
+        assert CYBER[e.start:e.end] == e.text
+
+
+@needs_ml
+def test_action_line_suggestions_full_prefer_the_e_application(full):
+    from sdgmap.classify.action_lines import ActionLineSuggester
+
+    text = ("Rural clinics use telemedicine to reach specialists; patients' health records move "
+            "to a secure national digital health platform.")
+    [lines] = ActionLineSuggester(full.embedder).predict([text])
+    codes = [x.code for x in lines]
+    assert codes[0] == "C7.e-hea" and "C7" not in codes
+    assert any(e.layer == "semantic" for e in lines[0].evidence)
+
+
+def test_suggest_adds_action_lines_but_never_repeats_a_stated_one(store, lexical):
+    with store.transaction() as s:
+        wsis = {n.code: n for n in s.scalars(select(Node).where(Node.framework_id == "wsis"))}
+        a = Activity(type="project", title="CIRT", description=CYBER, year=2022)
+        b = Activity(type="project", title="Stated CIRT", description=CYBER, year=2022)
+        b.links.append(ActivityLink(node=wsis["C5"], kind="stated", method="explicit-reference"))
+        s.add_all([a, b])
+    with store.transaction() as s:
+        report = suggest_links(s, lexical, year=2022)
+        assert report.by_action_line.get("C5") == 1
+    with store.transaction() as s:
+        rows = s.scalars(select(ActivityLink).join(Node).where(Node.framework_id == "wsis")).all()
+        got = {(r.activity.title, r.node.code, r.kind) for r in rows}
+        assert ("CIRT", "C5", "suggested") in got and ("Stated CIRT", "C5", "suggested") not in got
+        assert all(r.review == "unverified" and r.evidence for r in rows if r.kind == "suggested")
+    with store.transaction() as s:  # a re-run changes nothing
+        again = suggest_links(s, lexical, year=2022)
+    assert again.created == 0 and again.removed == 0

@@ -181,3 +181,55 @@ def test_kill_during_ingest_leaves_a_consistent_database(store: Store, tmp_path:
 
     ingest_paths(store, files)  # the interrupted ingest is simply run again
     assert _totals(store) == expected_totals
+
+
+def test_server_killed_during_an_upload_leaves_a_consistent_database(store: Store, tmp_path: Path, seed_paths):
+    """The server process itself is killed while it ingests an uploaded report: the database
+    holds the whole document or none of it, and a restarted server takes the upload again."""
+    pytest.importorskip("sdgmap.ingest")
+    # A long report (the five seeds, several times over) so that the ingest takes a while.
+    body = b"\n\n".join(p.read_bytes() for p in seed_paths * 4)
+    before = _totals(store)
+    proc, base = _serve(store.url)
+    outcome: list[object] = []
+    try:
+        client = httpx.Client(base_url=base, timeout=60)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/documents").text).group(1)
+
+        def upload() -> None:
+            try:
+                r = client.post("/documents", data={"csrf_token": token},
+                                files={"file": ("long-report.txt", body, "text/plain")})
+                outcome.append(r.status_code)
+            except httpx.HTTPError as exc:
+                outcome.append(exc)
+
+        sender = threading.Thread(target=upload)
+        sender.start()
+        time.sleep(1.0)  # the body is sent; the ingest is under way
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        sender.join(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert outcome and isinstance(outcome[0], httpx.HTTPError), f"the upload finished first: {outcome}"
+
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    assert _totals(store) == before  # nothing of the interrupted upload was kept
+
+    proc, base = _serve(store.url)
+    try:
+        client = httpx.Client(base_url=base, timeout=120)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/documents").text).group(1)
+        r = client.post("/documents", data={"csrf_token": token},
+                        files={"file": ("long-report.txt", body, "text/plain")})
+        assert r.status_code == 200, r.text[:500]
+    finally:
+        proc.kill()
+        proc.wait(10)
+    after = _totals(store)
+    assert after["documents"] == before["documents"] + 1 and after["activities"] > before["activities"]

@@ -1,4 +1,4 @@
-"""Suggested SDG links for register activities, written for a person to accept or reject.
+"""Suggested SDG and WSIS Action Line links for register activities, awaiting review.
 
 Rules, so that a re-run is safe:
 * never touch stated, curated or reviewed links; never suggest a goal or target that
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sdgmap.classify.action_lines import ActionLineScore, ActionLineSuggester
 from sdgmap.classify.classifier import SDGClassifier
 from sdgmap.classify.result import Evidence, GoalScore
 from sdgmap.store.activities import ActivityFilter, filtered_select
@@ -33,11 +34,13 @@ class SuggestReport:
     removed: int = 0
     skipped_existing: int = 0
     by_goal: dict[int, int] = field(default_factory=dict)
+    by_action_line: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"activities": self.activities, "created": self.created, "updated": self.updated,
                 "removed": self.removed, "skipped_existing": self.skipped_existing,
-                "by_goal": dict(sorted(self.by_goal.items()))}
+                "by_goal": dict(sorted(self.by_goal.items())),
+                "by_action_line": dict(sorted(self.by_action_line.items()))}
 
 
 def _activity_text(a: Activity) -> tuple[str, int | None, int]:
@@ -59,11 +62,12 @@ def _evidence_text(evidence: tuple[Evidence, ...]) -> str:
     return "; ".join(parts)
 
 
-def _blocked_codes(links: list[ActivityLink]) -> set[str]:
-    """SDG codes a suggestion must not repeat: anything stated, curated or reviewed."""
+def _blocked_codes(links: list[ActivityLink], framework: str) -> set[str]:
+    """Codes a suggestion must not repeat: anything stated, curated or reviewed (a target or
+    a C7 e-application also covers its goal or line)."""
     blocked: set[str] = set()
     for lk in links:
-        if lk.node.framework_id != "sdg":
+        if lk.node.framework_id != framework:
             continue
         if lk.kind in ("stated", "curated") or lk.review != "unverified" or (
                 lk.kind == "suggested" and not lk.method.startswith(METHOD_PREFIX)):
@@ -85,10 +89,15 @@ def suggest_links(
     min_score: float | None = None,
     batch: int = 128,
     progress: Callable[[int], None] | None = None,
+    action_lines: bool = True,
 ) -> SuggestReport:
-    """Write ``suggested`` links for the activities matching ``year``/``type``."""
+    """Write ``suggested`` links (SDG goals and targets, and with ``action_lines`` WSIS
+    Action Lines) for the activities matching ``year``/``type``."""
     method = f"{METHOD_PREFIX}{clf.version}"[:64]
     nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "sdg"))}
+    al_nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "wsis"))}
+    al = (ActionLineSuggester(clf.embedder, {c: n.title for c, n in al_nodes.items()})
+          if action_lines and al_nodes else None)
     stmt = filtered_select(ActivityFilter(type=type, year=year), session.get_bind().dialect.name)
     stmt = stmt.order_by(Activity.id).options(
         selectinload(Activity.links).selectinload(ActivityLink.node),
@@ -99,25 +108,40 @@ def suggest_links(
         chunk = activities[i:i + batch]
         texts = [_activity_text(a) for a in chunk]
         results = clf.predict([t for t, _, _ in texts], threshold=min_score)
-        for a, (_, doc_id, offset), res in zip(chunk, texts, results, strict=True):
+        lines = al.predict([t for t, _, _ in texts]) if al else [None] * len(chunk)
+        for a, (_, doc_id, offset), res, als in zip(chunk, texts, results, lines, strict=True):
             report.activities += 1
-            _apply(session, a, res.goals, nodes, method, doc_id, offset, report)
+            _apply(session, a, _goal_wants(res.goals), "sdg", nodes, method, doc_id, offset, report)
+            if als is not None:
+                _apply(session, a, _line_wants(als), "wsis", al_nodes, method, doc_id, offset, report)
         if progress:
             progress(len(chunk))
     session.flush()
     return report
 
 
-def _apply(session: Session, a: Activity, goals: tuple[GoalScore, ...], nodes: dict[str, Node],
-           method: str, doc_id: int | None, offset: int, report: SuggestReport) -> None:
-    blocked = _blocked_codes(a.links)
-    ours = {lk.node.code: lk for lk in a.links
-            if lk.kind == "suggested" and lk.review == "unverified" and lk.method.startswith(METHOD_PREFIX)}
-    wanted: dict[str, tuple[float, tuple[Evidence, ...]]] = {}
+Wants = dict[str, tuple[float, tuple[Evidence, ...]]]
+
+
+def _goal_wants(goals: tuple[GoalScore, ...]) -> Wants:
+    wanted: Wants = {}
     for g in goals:
         wanted[str(g.goal)] = (g.score, g.evidence)
         for t in g.targets:
             wanted[t.code] = (t.score, t.evidence or g.evidence)
+    return wanted
+
+
+def _line_wants(lines: list[ActionLineScore]) -> Wants:
+    return {x.code: (x.score, x.evidence) for x in lines}
+
+
+def _apply(session: Session, a: Activity, wanted: Wants, framework: str, nodes: dict[str, Node],
+           method: str, doc_id: int | None, offset: int, report: SuggestReport) -> None:
+    blocked = _blocked_codes(a.links, framework)
+    ours = {lk.node.code: lk for lk in a.links
+            if lk.node.framework_id == framework and lk.kind == "suggested"
+            and lk.review == "unverified" and lk.method.startswith(METHOD_PREFIX)}
     for code, (score, evidence) in wanted.items():
         if code in blocked:
             report.skipped_existing += 1
@@ -141,7 +165,9 @@ def _apply(session: Session, a: Activity, goals: tuple[GoalScore, ...], nodes: d
         else:
             a.links.append(ActivityLink(node=node, kind="suggested", review="unverified", **fields))
             report.created += 1
-        if "." not in code:
+        if framework == "wsis":
+            report.by_action_line[code] = report.by_action_line.get(code, 0) + 1
+        elif "." not in code:
             report.by_goal[int(code)] = report.by_goal.get(int(code), 0) + 1
     for lk in ours.values():  # proposals the classifier no longer makes
         a.links.remove(lk)

@@ -86,10 +86,12 @@ def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float 
 @click.option("--type", "type_", help="Only activities of this type (event, publication, ...).")
 @click.option("--min-score", type=click.FloatRange(0, 1), help="Minimum goal score (default: the model's).")
 @click.option("--lexical", is_flag=True, help="Lexical layers only (no sentence embeddings).")
+@click.option("--action-lines/--no-action-lines", default=True, show_default=True,
+              help="Also suggest WSIS Action Lines.")
 @json_option
 @pass_app
 def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score: float | None,
-                lexical: bool, as_json: bool) -> None:
+                lexical: bool, action_lines: bool, as_json: bool) -> None:
     """Write suggested SDG links (awaiting review) for register activities."""
     from rich.progress import Progress
 
@@ -104,7 +106,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
         with Progress(console=err_console, disable=total < PROGRESS_MIN, transient=True) as bar:
             task = bar.add_task("suggesting", total=total)
             report = suggest_links(s, clf, year=year, type=type_, min_score=min_score,
-                                   progress=lambda n: bar.advance(task, n))
+                                   progress=lambda n: bar.advance(task, n), action_lines=action_lines)
         data = {**report.as_dict(), "method": f"classifier:{clf.version}", "layers": list(clf.layers)}
         record_operation(s, None, "activity_links", "suggest",
                          data | {"filter": {"year": year, "type": type_, "min_score": min_score}})

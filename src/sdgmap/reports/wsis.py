@@ -129,15 +129,25 @@ def build_wsis(session: Session, entity: str | None, year: int | None,
     if unlinked:
         sec = report.add(Section("Activities not linked to an Action Line"))
         sec.add(Paragraph("These activities are in the register but name no WSIS Action Line. Link "
-                          "them (or accept a suggestion) to report them above.", style="note"))
-        sec.add(Table("Activities without an Action Line", ["Register id", "Activity", "Type", "Relevant SDGs"],
-                      [[f"#{a['id']}", a["title"], a["type"], sdg_text(trusted_goals(a)[0]) or "-"]
-                       for a in unlinked]))
+                          "them, or accept a suggested Action Line in the review queue, to report "
+                          "them above.", style="note"))
+        sec.add(Table("Activities without an Action Line",
+                      ["Register id", "Activity", "Type", "Relevant SDGs", "Suggested Action Lines"],
+                      [[f"#{a['id']}", a["title"], a["type"], sdg_text(trusted_goals(a)[0]) or "-",
+                        ", ".join(_suggested_lines(a)) or "-"] for a in unlinked],
+                      widths=[1.1, 3.8, 1.1, 1.6, 1.6]))
         report.warnings.append(ReportWarning(None, "Register", "Action Lines",
                                              f"{len(unlinked)} activities name no Action Line"))
         report.activity_ids += [a["id"] for a in unlinked]
     add_review_section(report)
     return report
+
+
+def _suggested_lines(a: dict) -> list[str]:
+    """Action Lines the classifier proposes for ``a`` that await review."""
+    codes = {lk["node"].partition(":")[2] for lk in a["links"]
+             if lk["node"].startswith("wsis:") and lk["kind"] == "suggested" and lk["review"] == "unverified"}
+    return sorted(codes, key=action_line_key)
 
 
 def _add(report: Report, sec: Section, a: dict) -> None:
