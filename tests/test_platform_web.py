@@ -244,6 +244,29 @@ def test_stored_xss_is_rendered_escaped(site1):
     assert r.status_code == 400 and "website: must be an http" in r.text
 
 
+def test_stored_xss_through_account_token_and_prize_fields(site1):
+    app, anon, admin = site1["app"], site1["clients"]["anonymous"], site1["clients"]["admin"]
+    r = anon.post("/signup", data={"csrf_token": anon.csrf, "username": "newbie", "password": PW,
+                                   "password2": PW, "display_name": "N" + XSS, "email": "e" + XSS})
+    assert r.status_code in (200, 303), r.text[:300]
+    newbie = login(app, "newbie")
+    r = newbie.post("/account/tokens", data={"csrf_token": newbie.csrf, "name": "T" + XSS, "scopes": "read"})
+    assert r.status_code == 200, r.text[:300]
+    r = admin.post("/prizes", data={"csrf_token": admin.csrf, "name": "Cycle" + XSS,
+                                    "opens": "2030-01-01T00:00", "closes": "2030-02-01T00:00",
+                                    "categories": "Cat" + XSS + "\nPlain"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    cycle = r.headers["location"]
+    pages = [newbie.get("/account"), admin.get("/admin/users"), anon.get("/prizes"), anon.get(cycle),
+             admin.get(cycle), admin.get(cycle + "/results"), admin.get(cycle + "/nominations")]
+    for page in pages:
+        if page.status_code == 404:  # not every cycle page exists in every phase
+            continue
+        assert page.status_code == 200, page.url
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text, page.url
+    assert "&lt;script&gt;" in pages[1].text and "&lt;script&gt;" in pages[3].text
+
+
 INJECTIONS = ["' OR '1'='1", "'; DROP TABLE users; --", "%' UNION SELECT password_hash FROM users --",
               "\\", "%", "_", '" OR ""="', "1; SELECT pg_sleep(5)", "\u0000"]
 
@@ -262,6 +285,25 @@ def test_sql_injection_strings_in_filters(site):
         assert r.status_code == 400 or all(x["status"] == "approved" for x in r.json())
     assert [x["title"] for x in anon.get("/api/v1/submissions", params={"q": "%"}).json()] == []
     assert len(reviewer.get("/api/v1/submissions", params={"q": "entry"}).json()) == 1
+    with site["store"].transaction() as s:
+        assert s.scalar(select(func.count()).select_from(User)) == 7
+
+
+def test_sql_injection_strings_in_every_activity_filter(site):
+    """Every filter of the register's list page and API, the sort and paging parameters and the
+    admin report's numbers: a 4xx or an ordinary answer, never an error, nothing changed."""
+    from sdgmap.web.params import FILTER_KEYS
+
+    anon, admin = site["clients"]["anonymous"], site["clients"]["admin"]
+    keys = (*FILTER_KEYS, "sort", "order", "page", "per_page", "facets")
+    for bad in INJECTIONS:
+        for key in keys:
+            for path in ("/activities", "/api/v1/activities", "/activities/export.csv"):
+                r = anon.get(path, params={key: bad})
+                assert r.status_code in (200, 400, 404, 422), (key, bad, path, r.status_code, r.text[:200])
+        for key in ("lead_hours", "min_accounts", "format"):
+            r = admin.get(f"/admin/prizes/{site['cycle']}/suspicious", params={key: bad})
+            assert r.status_code in (200, 400, 422), (key, bad, r.status_code, r.text[:200])
     with site["store"].transaction() as s:
         assert s.scalar(select(func.count()).select_from(User)) == 7
 
