@@ -374,6 +374,7 @@ def test_cli_writes_report_and_prints_warnings(sqlite_filled, tmp_path):
 def test_empty_register_gives_a_report_that_says_so(sqlite_store, tmp_path, kind):
     report = _build(sqlite_store, kind)
     assert report.activity_ids == []
+    assert any(w.field == "scope" and "entity ITU, year 2023" in w.message for w in report.warnings)
     for fmt in ("docx", "html", "md"):
         assert render(report, fmt, tmp_path / f"{kind}.{fmt}").stat().st_size > 500
     if kind == "desa":

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
-from sdgmap.reports.model import Report
+from sdgmap.reports.model import Report, ReportWarning
 
 KINDS = ("desa", "wsis", "portfolio")
 FORMATS = ("docx", "html", "md", "pdf")
@@ -29,16 +29,22 @@ def build_report(session: Session, kind: str, *, entity: str | None = None, year
     if kind == "desa":
         from sdgmap.reports.desa import build_desa
 
-        return build_desa(session, entity, year, focus, template_dir)
-    if kind == "wsis":
+        report = build_desa(session, entity, year, focus, template_dir)
+    elif kind == "wsis":
         from sdgmap.reports.wsis import build_wsis
 
-        return build_wsis(session, entity, year, focus)
-    if kind == "portfolio":
+        report = build_wsis(session, entity, year, focus)
+    elif kind == "portfolio":
         from sdgmap.reports.portfolio import build_portfolio
 
-        return build_portfolio(session, entity, year, focus)
-    raise UserError(f"unknown report kind {kind!r}; choose one of {', '.join(KINDS)}")
+        report = build_portfolio(session, entity, year, focus)
+    else:
+        raise UserError(f"unknown report kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if not report.activity_ids:  # a typo in --entity or --year should not pass unnoticed
+        scope = ", ".join(x for x in (f"entity {entity}" if entity else "", f"year {year}" if year else "") if x)
+        report.warnings.append(ReportWarning(None, "Register", "scope",
+                                             f"no activity in the register for {scope or 'this report'}"))
+    return report
 
 
 def render(report: Report, fmt: str, path: Path, template_dir: Path | None = None) -> Path:
