@@ -3,6 +3,9 @@
 * ``data/examples.tsv``: short report-style passages we wrote, one per line:
   ``goals<TAB>targets<TAB>text`` (``-`` = no SDG). Written for this project; see
   docs/classifier.md.
+* ``data/examples_more.tsv``: a second, larger set in the same format (abstract, report,
+  news and policy styles, many about two goals, and near misses with no SDG), written
+  later; its items carry ``batch="more"`` so each set's held-out half can be scored apart.
 * Indicator texts (``sdg_indicators.csv``), each labelled with its goal and target. They are
   not prototypes of the semantic layer, so they test it fairly at target level.
 
@@ -19,6 +22,7 @@ from importlib.resources import files
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent / "data" / "examples.tsv"
+MORE_EXAMPLES = EXAMPLES.with_name("examples_more.tsv")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Example:
     targets: frozenset[str]
     source: str  # handwritten | indicator
     split: str  # train | holdout
+    batch: str = "first"  # which file of hand-written examples: first | more
 
 
 def _split(text: str) -> str:
@@ -36,13 +41,16 @@ def _split(text: str) -> str:
 
 def handwritten() -> list[Example]:
     out = []
-    for line in EXAMPLES.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
+    for path, batch in ((EXAMPLES, "first"), (MORE_EXAMPLES, "more")):
+        if not path.exists():
             continue
-        goals, targets, text = line.split("\t")
-        g = frozenset() if goals == "-" else frozenset(int(x) for x in goals.split(","))
-        t = frozenset() if targets == "-" else frozenset(targets.split(","))
-        out.append(Example(text, g, t, "handwritten", _split(text)))
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            goals, targets, text = line.split("\t")
+            g = frozenset() if goals == "-" else frozenset(int(x) for x in goals.split(","))
+            t = frozenset() if targets == "-" else frozenset(targets.split(","))
+            out.append(Example(text, g, t, "handwritten", _split(text), batch))
     return out
 
 
