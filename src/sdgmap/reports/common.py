@@ -90,7 +90,7 @@ def add_review_section(report: Report, title: str = "Review before submission") 
     sec.add(Table("Problems to fix before submission (register id, entry, field, problem)",
                   ["Register id", "Entry", "Field", "Problem"],
                   [["" if w.activity_id is None else f"#{w.activity_id}", w.title, w.field, w.message]
-                   for w in report.warnings], widths=[1, 3, 2, 3]))
+                   for w in report.warnings], widths=[1.35, 3, 1.65, 3]))
 
 
 def load_attrs(session: Session, rows: list[dict]) -> None:

@@ -178,7 +178,7 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     acts.add(Table("Register entries counted in this report", ["Register id", "Activity", "Type",
                                                               "Stated SDGs", "Suggested SDGs"],
                    [[f"#{a['id']}", a["title"], a["type"], _goals(a, trusted=True), _goals(a, trusted=False)]
-                    for a in rows], widths=[1.1, 4, 1.2, 1.4, 1.6]))
+                    for a in rows], widths=[1.35, 3.75, 1.2, 1.4, 1.6]))
     report.activity_ids = [a["id"] for a in rows]
     return report
 

@@ -135,7 +135,7 @@ def build_wsis(session: Session, entity: str | None, year: int | None,
                       ["Register id", "Activity", "Type", "Relevant SDGs", "Suggested Action Lines"],
                       [[f"#{a['id']}", a["title"], a["type"], sdg_text(trusted_goals(a)[0]) or "-",
                         ", ".join(_suggested_lines(a)) or "-"] for a in unlinked],
-                      widths=[1.1, 3.8, 1.1, 1.6, 1.6]))
+                      widths=[1.35, 3.55, 1.1, 1.6, 1.6]))
         report.warnings.append(ReportWarning(None, "Register", "Action Lines",
                                              f"{len(unlinked)} activities name no Action Line"))
         report.activity_ids += [a["id"] for a in unlinked]
