@@ -7,21 +7,18 @@ activity counts once per node, in its best (lowest) rank. Rejected links never c
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from sdgmap.store.activities import trusted_link
 from sdgmap.store.models import ActivityLink, Node
 
 RANK_NAMES = ("stated", "derived", "suggested")
 
 
 def rank_expr() -> ColumnElement:
-    trusted = or_(
-        ActivityLink.kind.in_(("stated", "curated")),
-        and_(ActivityLink.kind == "suggested", ActivityLink.review.in_(("accepted", "edited"))),
-    )
-    return case((trusted, 0), (ActivityLink.kind == "derived", 1), else_=2)
+    return case((trusted_link(), 0), (ActivityLink.kind == "derived", 1), else_=2)
 
 
 def usable() -> ColumnElement:

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from sdgmap.frameworks.builtin import DATA
 from sdgmap.reports.model import Report, Section, Table
+from sdgmap.store.activities import TRUSTED_REVIEWS
 from sdgmap.store.models import Activity
 
 # A report states what the register states: stated and curated links, and suggestions a
-# person accepted. Unreviewed suggestions appear only where a report says "suggested".
-TRUSTED_KINDS = ("stated", "curated")
-ACCEPTED = ("accepted", "edited")
+# person accepted (the store's "trusted" links). Unreviewed suggestions appear only where a
+# report says "suggested".
 ALL_GOALS = list(range(1, 18))
 
 
@@ -25,7 +25,7 @@ def trusted_goals(activity: dict) -> tuple[list[int], list[int]]:
     goals, primary = set(), set()
     for lk in activity["links"]:
         fw, _, code = lk["node"].partition(":")
-        if fw != "sdg" or not _trusted(lk):
+        if fw != "sdg" or not is_trusted(lk):
             continue
         head = code.split(".")[0]
         if head.isdigit():
@@ -37,11 +37,12 @@ def trusted_goals(activity: dict) -> tuple[list[int], list[int]]:
 
 def trusted_refs(activity: dict, framework: str) -> list[str]:
     return [lk["node"].split(":", 1)[1] for lk in activity["links"]
-            if lk["node"].startswith(framework + ":") and _trusted(lk)]
+            if lk["node"].startswith(framework + ":") and is_trusted(lk)]
 
 
-def _trusted(lk: dict) -> bool:
-    return lk["kind"] in TRUSTED_KINDS or (lk["kind"] == "suggested" and lk["review"] in ACCEPTED)
+def is_trusted(lk: dict) -> bool:
+    """A link of an activity dict that reports count as established."""
+    return lk["kind"] in ("stated", "curated") or (lk["kind"] == "suggested" and lk["review"] in TRUSTED_REVIEWS)
 
 
 def action_line_key(code: str) -> tuple[int, str]:

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from sdgmap import analytics
 from sdgmap.reports import charts
-from sdgmap.reports.common import entity_name
+from sdgmap.reports.common import entity_name, is_trusted
 from sdgmap.reports.model import Bullets, Figure, Paragraph, Report, Section, Table
 from sdgmap.store.activities import ActivityFilter, count_activities, query_activities
 from sdgmap.store.models import Activity, Node
 
 ANY = ("stated", "curated", "suggested")
-TRUSTED_REVIEWS = ("accepted", "edited")
 
 
 def cli_query(f: ActivityFilter) -> str:
@@ -183,13 +182,9 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
     return report
 
 
-def _is_trusted(link: dict) -> bool:
-    return link["kind"] != "suggested" or link["review"] in TRUSTED_REVIEWS
-
-
 def _goals(a: dict, trusted: bool) -> str:
     goals = sorted({int(h) for lk in a["links"]
-                    if lk["review"] != "rejected" and _is_trusted(lk) == trusted
+                    if lk["review"] != "rejected" and is_trusted(lk) == trusted
                     and lk["node"].startswith("sdg:") and (h := lk["node"][4:].split(".")[0]).isdigit()})
     return ", ".join(map(str, goals)) or "-"
 

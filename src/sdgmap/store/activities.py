@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from sdgmap.store.models import (
     Activity,
@@ -59,6 +60,13 @@ TRUST_LEVELS = ("trusted", "unreviewed")
 TRUSTED_REVIEWS = ("accepted", "edited")
 
 
+def trusted_link() -> ColumnElement:
+    """SQL: an activity link that counts as established (stated, curated, or a suggestion a
+    reviewer accepted or edited); analytics, reports and the ``trust`` filter share it."""
+    return or_(ActivityLink.kind.in_(("stated", "curated")),
+               and_(ActivityLink.kind == "suggested", ActivityLink.review.in_(TRUSTED_REVIEWS)))
+
+
 def _linked(node_cond, f: ActivityFilter, dialect: str | None = None):
     """Activities with a link of one of ``kinds`` to a node matching ``node_cond``.
 
@@ -72,7 +80,7 @@ def _linked(node_cond, f: ActivityFilter, dialect: str | None = None):
     if not f.include_rejected:
         links = links.where(ActivityLink.review != "rejected")
     if f.trust == "trusted":
-        links = links.where(or_(ActivityLink.kind != "suggested", ActivityLink.review.in_(TRUSTED_REVIEWS)))
+        links = links.where(trusted_link())
     elif f.trust == "unreviewed":
         links = links.where(ActivityLink.kind == "suggested", ActivityLink.review == "unverified")
     elif f.trust is not None:
