@@ -45,6 +45,11 @@ def is_trusted(lk: dict) -> bool:
     return lk["kind"] in ("stated", "curated") or (lk["kind"] == "suggested" and lk["review"] in TRUSTED_REVIEWS)
 
 
+def awaits_review(lk: dict) -> bool:
+    """A suggestion nobody has accepted, edited or rejected yet."""
+    return lk["kind"] == "suggested" and lk["review"] == "unverified"
+
+
 def action_line_key(code: str) -> tuple[int, str]:
     """C2 before C10, and C7 before its e-applications: "C7.e-gov" -> (7, "e-gov")."""
     head, _, sub = code.partition(".")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sdgmap import analytics
 from sdgmap.reports import charts
-from sdgmap.reports.common import entity_name, is_trusted
+from sdgmap.reports.common import awaits_review, entity_name, is_trusted
 from sdgmap.reports.model import Bullets, Figure, Paragraph, Report, Section, Table
 from sdgmap.store.activities import ActivityFilter, count_activities, query_activities
 from sdgmap.store.models import Activity, Node
@@ -184,7 +184,7 @@ def build_portfolio(session: Session, entity: str | None, year: int | None,
 
 def _goals(a: dict, trusted: bool) -> str:
     goals = sorted({int(h) for lk in a["links"]
-                    if lk["review"] != "rejected" and is_trusted(lk) == trusted
+                    if (is_trusted(lk) if trusted else awaits_review(lk))
                     and lk["node"].startswith("sdg:") and (h := lk["node"][4:].split(".")[0]).isdigit()})
     return ", ".join(map(str, goals)) or "-"
 

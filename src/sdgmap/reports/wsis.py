@@ -14,6 +14,7 @@ from sdgmap.reports.checks import check_block
 from sdgmap.reports.common import (
     action_line_key,
     add_review_section,
+    awaits_review,
     entity_name,
     load_attrs,
     sdg_text,
@@ -146,7 +147,7 @@ def build_wsis(session: Session, entity: str | None, year: int | None,
 def _suggested_lines(a: dict) -> list[str]:
     """Action Lines the classifier proposes for ``a`` that await review."""
     codes = {lk["node"].partition(":")[2] for lk in a["links"]
-             if lk["node"].startswith("wsis:") and lk["kind"] == "suggested" and lk["review"] == "unverified"}
+             if lk["node"].startswith("wsis:") and awaits_review(lk)}
     return sorted(codes, key=action_line_key)
 
 
