@@ -252,3 +252,14 @@ def test_suggest_adds_action_lines_but_never_repeats_a_stated_one(store, lexical
     with store.transaction() as s:  # a re-run changes nothing
         again = suggest_links(s, lexical, year=2022)
     assert again.created == 0 and again.removed == 0
+
+
+def test_one_stretch_of_text_is_one_action_line_cue():
+    from sdgmap.classify.action_lines import ActionLineSuggester
+
+    text = "A partnership of regulators. Partners meet at a forum on cooperation."
+    [lines] = ActionLineSuggester().predict([text])
+    c11 = next(x for x in lines if x.code == "C11")
+    spans = sorted((e.start, e.end) for e in c11.evidence)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no span counted twice
+    assert {e.text.lower() for e in c11.evidence} == {"partnership", "partners", "forum", "cooperation"}

@@ -113,7 +113,10 @@ class ActionLineSuggester:
         for i, line in enumerate(self.lines):
             hits = []
             for phrase, rx in line.phrases:
-                m = rx.search(text)
+                # one stretch of text is one cue: "partnership" must not count for both
+                # "partnership*" and "partner*" (a later "partners" may)
+                m = next((m for m in rx.finditer(text)
+                          if not any(h.start < m.end() and m.start() < h.end for h in hits)), None)
                 if m:
                     hits.append(Evidence(m.start(), m.end(), f"wsis cue: {phrase}", "lexical", m.group()))
             n = len(hits)
