@@ -6,7 +6,11 @@ description), plus our hand-written examples (``classify/data/examples.tsv``) jo
 groups of six. No benchmark text is used. Each mode runs in its own fresh process, so
 the load time includes importing torch and the peak memory is the mode's own.
 
-Usage: ``python benchmarks/classify_speed.py [--modes full,lexical] [--n 300]
+A mode is ``lexical``, ``full`` (the encoder this machine would choose) or
+``full-float32`` / ``full-bfloat16`` / ``full-int8`` (that encoder, forced). The default
+runs the chosen encoder beside the float32 reference, and prints the ratio.
+
+Usage: ``python benchmarks/classify_speed.py [--modes full,full-float32,lexical] [--n 300]
 [--batch 256] [--profile]`` (``--profile`` prints the top cProfile entries of the full
 mode). Pin threads to the target machine with e.g. ``OMP_NUM_THREADS=2``.
 """
@@ -71,7 +75,8 @@ def run_mode(mode: str, n: int, batch: int, profile: bool) -> dict:
     t0 = time.perf_counter()
     from sdgmap.classify import SDGClassifier
 
-    clf = SDGClassifier(semantic=mode == "full")
+    encoder = mode.split("-", 1)[1] if mode.startswith("full-") else None
+    clf = SDGClassifier(semantic=mode.startswith("full"), encoder=encoder)
     loaded = time.perf_counter()
     cpu0 = time.process_time()
     prof = None
@@ -93,7 +98,7 @@ def run_mode(mode: str, n: int, batch: int, profile: bool) -> dict:
     done = time.perf_counter()
     cpu_ms = (time.process_time() - cpu0) * 1000 / len(texts)
     return {
-        "mode": mode, "layers": "+".join(clf.layers), "n": len(texts),
+        "mode": mode, "layers": "+".join(clf.layers), "encoder": clf.encoder or "-", "n": len(texts),
         "mean_words": round(sum(len(t.split()) for t in texts) / len(texts), 1),
         "load_s": round(loaded - t0, 2), "texts_per_s": round(len(texts) / (done - loaded), 1),
         "cpu_ms_per_text": round(cpu_ms, 2), "peak_mb": round(peak_rss_mb(), 1),
@@ -104,7 +109,7 @@ def run_mode(mode: str, n: int, batch: int, profile: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modes", default="full,lexical")
+    parser.add_argument("--modes", default="full,full-float32,lexical")
     parser.add_argument("--n", type=int, default=300, help="number of texts (default 300)")
     parser.add_argument("--batch", type=int, default=256, help="texts per predict() call")
     parser.add_argument("--profile", action="store_true", help="cProfile the full mode")
@@ -115,15 +120,20 @@ def main() -> None:
         return
 
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run")
-    print("| mode | texts | mean words | texts/s | CPU ms/text | load s | peak MB | encoder threads | load avg |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| mode | encoder | texts | mean words | texts/s | CPU ms/text | load s | peak MB | encoder threads | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    rates: dict[str, float] = {}
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
         cmd = [sys.executable, __file__, "--child", mode, "--n", str(args.n),
                "--batch", str(args.batch)] + (["--profile"] if args.profile else [])
         r = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
-        print(f"| {r['layers']} | {r['n']} | {r['mean_words']} | {r['texts_per_s']} | "
+        rates[r["encoder"]] = r["texts_per_s"]
+        print(f"| {r['layers']} | {r['encoder']} | {r['n']} | {r['mean_words']} | {r['texts_per_s']} | "
               f"{r['cpu_ms_per_text']} | {r['load_s']} | {r['peak_mb']} | {r['threads']} | "
               f"{r['load_avg']} |", flush=True)
+    for enc in ("int8", "bfloat16"):
+        if enc in rates and rates.get("float32"):
+            print(f"{enc} / float32 speed: {rates[enc] / rates['float32']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ def has_ml() -> bool:
 
 def describe() -> str:
     if has_ml():
+        from sdgmap.classify.semantic import choose_encoder
+
         return ("classifier: full (explicit references + lexical query sets + semantic layer; "
-                "[ml] extra installed)")
+                f"[ml] extra installed; encoder: {choose_encoder()})")
     return ("classifier: lexical layers only (explicit references + query sets); "
             "install sdgmap[ml] for the semantic layer")

@@ -118,7 +118,8 @@ def build(quiet: bool = False, train_batches: tuple[str, ...] = ("first", "more"
 
     log = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
     semantic = has_ml()
-    clf = SDGClassifier(semantic=semantic, spec=_dummy_spec())
+    # float32 whatever the machine: the artefacts must not depend on where they were built.
+    clf = SDGClassifier(semantic=semantic, spec=_dummy_spec(), encoder="float32")
     examples = all_examples()
     log(f"{len(examples)} examples; layers: {', '.join(clf.layers)}")
     analyses = clf.analyse([e.text for e in examples])

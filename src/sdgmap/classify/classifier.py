@@ -79,7 +79,8 @@ def load_targets() -> dict[int, list[str]]:
 class SDGClassifier:
     """Offline SDG classifier with evidence. ``semantic=None`` uses embeddings when installed."""
 
-    def __init__(self, semantic: bool | None = None, spec: dict | None = None) -> None:
+    def __init__(self, semantic: bool | None = None, spec: dict | None = None,
+                 encoder: str | None = None) -> None:
         self.semantic = has_ml() if semantic is None else bool(semantic and has_ml())
         self.lexicon = Lexicon.load()
         self.targets = load_targets()
@@ -91,7 +92,7 @@ class SDGClassifier:
         self.sup_w: np.ndarray | None = None
         self.sup_b: np.ndarray | None = None
         if self.semantic:
-            self.embedder = Embedder()
+            self.embedder = Embedder(encoder)
             self.proto_matrix = load_prototype_matrix(self.protos, self.embedder)
         spec = spec or self._load_spec(MODEL_FILE)
         self.version: str = spec["version"]
@@ -110,6 +111,11 @@ class SDGClassifier:
 
             build(quiet=True)
         return json.loads(path.read_text(encoding="utf-8"))
+
+    @property
+    def encoder(self) -> str | None:
+        """How the semantic layer runs the model (``semantic.ENCODERS``), or None."""
+        return self.embedder.encoder if self.embedder else None
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -220,7 +226,7 @@ class SDGClassifier:
                 chosen.append(self._goal_score(a, goal, float(probs[idx]), named_only))
             elif len(others) < 3:
                 others.append(GoalScore(goal, float(probs[idx])))
-        return Result(tuple(chosen), self.layers, self.version, tuple(others))
+        return Result(tuple(chosen), self.layers, self.version, tuple(others), self.encoder)
 
     def _goal_score(self, a: Analysis, goal: int, score: float, named_only: bool = False) -> GoalScore:
         codes = self.targets[goal]

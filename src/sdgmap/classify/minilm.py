@@ -37,19 +37,101 @@ _EPS = 1e-12
 _HEADS = 12
 
 
-class MiniLM:
-    """Encode texts to L2-normalised 384-d vectors, on CPU, in inference mode."""
+class BatchedEncoder:
+    """Tokenising, length-sorted batching and the worker threads; subclasses run the model.
+
+    ``_forward(seqs, width)`` gets token-id lists padded to ``width`` and returns their
+    unit-length vectors.
+    """
+
+    hidden = 384
+    batch_tokens = BATCH_TOKENS  # padded tokens per forward pass
+
+    def __init__(self, model_dir: Path, workers: int | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.tokenizer.no_padding()  # tokenizer.json pads to 128; we batch by length instead
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.workers = max(1, workers or default_workers())
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        return [enc.ids for enc in self.tokenizer.encode_batch(texts, add_special_tokens=True)]
+
+    def encode(self, texts: list[str], batch_tokens: int | None = None) -> np.ndarray:
+        """(len(texts), 384) float32, unit length."""
+        return self.submit(texts, batch_tokens)()
+
+    def submit(self, texts: list[str], batch_tokens: int | None = None) -> Callable[[], np.ndarray]:
+        """Start encoding on the worker threads; call the returned function for the vectors.
+
+        The caller can do other work meanwhile (the classifier runs its lexical layer):
+        both torch and ONNX Runtime release the GIL while they compute.
+        """
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        ids = self.token_ids(texts) if texts else []
+        order = sorted(range(len(ids)), key=lambda k: -len(ids[k]))
+        # Small inputs still get one batch per worker.
+        total = sum(len(s) for s in ids)
+        batch_tokens = max(1, min(batch_tokens or self.batch_tokens, -(-total // self.workers)))
+        batches: list[list[int]] = []
+        start = 0
+        while start < len(order):
+            width = len(ids[order[start]])  # longest in the batch: sorted descending
+            n = max(1, min(len(order) - start, batch_tokens // width))
+            batches.append(order[start:start + n])
+            start += n
+
+        def run(batch: list[int]) -> np.ndarray:
+            return self._forward([ids[k] for k in batch], len(ids[batch[0]]))
+
+        if self.workers == 1:
+            def collect() -> np.ndarray:
+                for batch in batches:
+                    out[batch] = run(batch)
+                return out
+            return collect
+        # Longest batches first, taken by whichever worker is free: balances the workers.
+        futures = [self._executor().submit(run, batch) for batch in batches]
+
+        def gather() -> np.ndarray:
+            for batch, fut in zip(batches, futures, strict=True):
+                out[batch] = fut.result()
+            return out
+        return gather
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="minilm")
+            return self._pool
+
+    @staticmethod
+    def _pad(seqs: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids and attention mask, (n, width) int64 each."""
+        ids = np.zeros((len(seqs), width), dtype=np.int64)
+        mask = np.zeros((len(seqs), width), dtype=np.int64)
+        for r, s in enumerate(seqs):
+            ids[r, :len(s)] = s
+            mask[r, :len(s)] = 1
+        return ids, mask
+
+    def _forward(self, seqs: list[list[int]], width: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MiniLM(BatchedEncoder):
+    """The model on torch, in float32 or (matrix products and attention) bfloat16."""
 
     def __init__(self, model_dir: Path, bfloat16: bool, workers: int | None = None) -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
+        super().__init__(model_dir, workers)
         self.torch = torch
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()  # tokenizer.json pads to 128; we batch by length instead
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        w = load_file(str(model_dir / "model.safetensors"))
+        w = load_file(str(Path(model_dir) / "model.safetensors"))
         self.dtype = torch.bfloat16 if bfloat16 else torch.float32
         mat = self.dtype  # matrix weights; vectors (biases, norms) stay float32
 
@@ -81,80 +163,29 @@ class MiniLM:
             })
             i += 1
         self.hidden = self.word.shape[1]
-        self.workers = max(1, workers or default_workers())
         if self.workers > 1:
             # Parallel over batches, not inside each operation (see the module docstring).
             torch.set_num_threads(1)
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def token_ids(self, texts: list[str]) -> list[list[int]]:
-        return [enc.ids for enc in self.tokenizer.encode_batch(texts, add_special_tokens=True)]
-
-    def encode(self, texts: list[str], batch_tokens: int = BATCH_TOKENS) -> np.ndarray:
-        """(len(texts), 384) float32, unit length."""
-        return self.submit(texts, batch_tokens)()
-
-    def submit(self, texts: list[str], batch_tokens: int = BATCH_TOKENS) -> Callable[[], np.ndarray]:
-        """Start encoding on the worker threads; call the returned function for the vectors.
-
-        The caller can do other work meanwhile (the classifier runs its lexical layer):
-        torch releases the GIL while it computes.
-        """
-        torch = self.torch
-        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
-        ids = self.token_ids(texts) if texts else []
-        order = sorted(range(len(ids)), key=lambda k: -len(ids[k]))
-        # Small inputs still get one batch per worker.
-        total = sum(len(s) for s in ids)
-        batch_tokens = max(1, min(batch_tokens, -(-total // self.workers)))
-        batches: list[list[int]] = []
-        start = 0
-        while start < len(order):
-            width = len(ids[order[start]])  # longest in the batch: sorted descending
-            n = max(1, min(len(order) - start, batch_tokens // width))
-            batches.append(order[start:start + n])
-            start += n
-
-        def run(batch: list[int]) -> np.ndarray:
-            with torch.inference_mode():
-                return self._forward([ids[k] for k in batch], len(ids[batch[0]]))
-
-        if self.workers == 1:
-            def collect() -> np.ndarray:
-                for batch in batches:
-                    out[batch] = run(batch)
-                return out
-            return collect
-        # Longest batches first, taken by whichever worker is free: balances the workers.
-        futures = [self._executor().submit(run, batch) for batch in batches]
-
-        def gather() -> np.ndarray:
-            for batch, fut in zip(batches, futures, strict=True):
-                out[batch] = fut.result()
-            return out
-        return gather
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="minilm")
-            return self._pool
 
     def _forward(self, seqs: list[list[int]], width: int) -> np.ndarray:
+        ids, mask = self._pad(seqs, width)
+        with self.torch.inference_mode():
+            return self.forward_tensors(self.torch.from_numpy(ids), self.torch.from_numpy(mask)).numpy()
+
+    def forward_tensors(self, ids, mask):
+        """(n, width) token ids and 0/1 mask (int64 tensors) to (n, 384) unit vectors.
+
+        Written with tensor shapes only, so that ``onnx_encoder`` can export it as it is.
+        """
         torch = self.torch
         f = torch.nn.functional
-        n = len(seqs)
-        ids = torch.zeros((n, width), dtype=torch.long)
-        mask = torch.zeros((n, width), dtype=torch.bool)
-        for r, s in enumerate(seqs):
-            ids[r, :len(s)] = torch.tensor(s)
-            mask[r, :len(s)] = True
+        n, width = ids.shape
         x = self.word[ids] + self.pos[:width] + self.type0
         x = f.layer_norm(x, (self.hidden,), *self.emb_norm, _EPS)
         # Padded keys get -inf before the softmax: the same as BERT's extended attention mask.
+        keep = mask.bool()
         bias = torch.zeros((n, 1, 1, width), dtype=self.dtype)
-        bias.masked_fill_(~mask[:, None, None, :], float("-inf"))
+        bias = bias.masked_fill(~keep[:, None, None, :], float("-inf"))
         head = self.hidden // _HEADS
         scale = 1.0 / math.sqrt(head)
         for layer in self.layers:
@@ -168,9 +199,9 @@ class MiniLM:
             up = f.gelu(f.linear(x.to(self.dtype), *layer["up"]))
             x = f.layer_norm(f.linear(up, *layer["down"]).float() + x, (self.hidden,),
                              *layer["norm2"], _EPS)
-        m = mask.unsqueeze(-1).float()
+        m = keep.unsqueeze(-1).float()
         pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        return f.normalize(pooled, dim=-1).numpy()
+        return f.normalize(pooled, dim=-1)
 
 
 def default_workers() -> int:

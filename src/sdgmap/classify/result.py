@@ -60,6 +60,7 @@ class Result:
     layers: tuple[str, ...]
     version: str
     candidates: tuple[GoalScore, ...] = field(default=(), repr=False)  # below threshold
+    encoder: str | None = None  # float32 | bfloat16 | int8; None without the semantic layer
 
     @property
     def sdgs(self) -> list[int]:
@@ -72,5 +73,8 @@ class Result:
         return len(self.goals)
 
     def to_dict(self) -> dict:
-        return {"sdgs": [g.to_dict() for g in self.goals], "layers": list(self.layers),
-                "model": self.version}
+        out = {"sdgs": [g.to_dict() for g in self.goals], "layers": list(self.layers),
+               "model": self.version}
+        if self.encoder:
+            out["encoder"] = self.encoder
+        return out

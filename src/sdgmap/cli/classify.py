@@ -78,7 +78,8 @@ def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float 
     rows = [(g.goal, f"{g.score:.2f}", ", ".join(f"{t.code} ({t.score:.2f})" for t in g.targets),
              "; ".join(f"{e.feature} “{e.text[:40]}”" for e in g.evidence[:3])) for g in res.goals]
     print_table(["SDG", "score", "targets", "evidence"], rows,
-                title=f"layers: {', '.join(res.layers)}" + ("" if rows else " — no SDG"))
+                title=f"layers: {', '.join(res.layers)}"
+                + (f" ({res.encoder} encoder)" if res.encoder else "") + ("" if rows else " — no SDG"))
 
 
 @click.command("suggest")

