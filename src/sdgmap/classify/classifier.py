@@ -23,6 +23,7 @@ from sdgmap.classify.features import (
     GOALS,
     Analysis,
     goal_matrix,
+    supervised_probs,
     target_matrix,
 )
 from sdgmap.classify.lexicon import SOURCES, Lexicon
@@ -173,9 +174,9 @@ class SDGClassifier:
             # The whole text or its best passage: one focused paragraph in a long
             # report should count as much as a short text about the same thing.
             a.doc_sims = np.maximum(mean @ self.proto_matrix.T, a.chunk_sims.max(0))
+            a.vectors = np.vstack([mean[None, :], v])
             if self.sup_w is not None:
-                both = np.vstack([mean[None, :], v])
-                a.sup = _sigmoid(both @ self.sup_w + self.sup_b).max(0)
+                a.sup = supervised_probs(a.vectors, self.sup_w, self.sup_b)
 
     # -- scoring -----------------------------------------------------------------------
 

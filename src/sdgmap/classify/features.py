@@ -33,8 +33,18 @@ class Analysis:
     chunk_sims: np.ndarray | None = None  # (chunks, prototypes)
     doc_sims: np.ndarray | None = None  # (prototypes,)
     embedding: np.ndarray | None = None  # (384,) mean of the chunk embeddings
+    vectors: np.ndarray | None = None  # (1 + chunks, 384): ``embedding``, then each chunk
     sup: np.ndarray | None = None  # (17,) supervised goal probabilities
     content_probs: np.ndarray | None = None  # (17,) goal scores before explicit references
+
+
+def supervised_probs(vectors: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(17,) the supervised head's probabilities: the best of the whole text and its passages.
+
+    Used at prediction time and, with out-of-fold weights, by ``make model``, so the
+    combiner is trained on the same feature it sees later.
+    """
+    return (1 / (1 + np.exp(-(vectors @ w + b)))).max(0)
 
 
 def lexical_matrix(a: Analysis) -> np.ndarray:
