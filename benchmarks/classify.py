@@ -58,7 +58,7 @@ def run_system(system: str, lexical: bool, limit: int | None) -> dict:
         for i in range(0, len(texts), 256):
             preds.extend(clf.predict_sdgs(texts[i:i + 256]))
         cpu_ms = (time.process_time() - cpu0) * 1000 / len(texts)
-        label = f"sdgmap {clf.version} ({'+'.join(clf.layers)})"
+        label = f"sdgmap {clf.version} ({'+'.join(clf.layers)}" + (f", {clf.encoder} encoder)" if clf.encoder else ")")
     else:
         preds, label, note, speed = run_seesus(texts)
         return {"system": label, "predictions": dict(zip(texts, preds, strict=True)),
