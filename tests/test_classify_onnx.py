@@ -96,6 +96,9 @@ def test_results_name_their_encoder():
     [res] = clf.predict(["Mobile broadband reached rural schools through the universal service fund."])
     assert res.encoder == "int8" and res.to_dict()["encoder"] == "int8"
     assert 9 in res.sdgs
+    from sdgmap.classify.suggest import method_name
+
+    assert method_name(clf) == f"classifier:{clf.version}/int8"  # what suggestions record
 
 
 def test_unwritable_cache_falls_back_to_float32(tmp_path, monkeypatch, caplog):

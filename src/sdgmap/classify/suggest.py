@@ -23,6 +23,11 @@ from sdgmap.store.activities import ActivityFilter, filtered_select
 from sdgmap.store.models import Activity, ActivityLink, ActivitySource, Node
 
 METHOD_PREFIX = "classifier:"
+
+
+def method_name(clf: SDGClassifier) -> str:
+    """``classifier:<model version>[/<encoder>]``: the encoder moves scores a little."""
+    return (f"{METHOD_PREFIX}{clf.version}" + (f"/{clf.encoder}" if clf.encoder else ""))[:64]
 MAX_BLOCK = 8000  # characters of a source block given to the classifier
 
 
@@ -93,7 +98,7 @@ def suggest_links(
 ) -> SuggestReport:
     """Write ``suggested`` links (SDG goals and targets, and with ``action_lines`` WSIS
     Action Lines) for the activities matching ``year``/``type``."""
-    method = f"{METHOD_PREFIX}{clf.version}"[:64]
+    method = method_name(clf)
     nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "sdg"))}
     al_nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "wsis"))}
     al = (ActionLineSuggester(clf.embedder, {c: n.title for c, n in al_nodes.items()})

@@ -96,7 +96,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     """Write suggested SDG links (awaiting review) for register activities."""
     from rich.progress import Progress
 
-    from sdgmap.classify.suggest import suggest_links
+    from sdgmap.classify.suggest import method_name, suggest_links
     from sdgmap.platform.audit import default_actor, record_operation, track_changes
     from sdgmap.store.activities import ActivityFilter, count_activities
 
@@ -108,7 +108,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
             task = bar.add_task("suggesting", total=total)
             report = suggest_links(s, clf, year=year, type=type_, min_score=min_score,
                                    progress=lambda n: bar.advance(task, n), action_lines=action_lines)
-        data = {**report.as_dict(), "method": f"classifier:{clf.version}", "layers": list(clf.layers)}
+        data = {**report.as_dict(), "method": method_name(clf), "layers": list(clf.layers)}
         record_operation(s, None, "activity_links", "suggest",
                          data | {"filter": {"year": year, "type": type_, "min_score": min_score}})
     if as_json:
@@ -116,7 +116,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
         return
     print_table(["activities", "created", "updated", "removed", "skipped (already linked)"],
                 [(report.activities, report.created, report.updated, report.removed,
-                  report.skipped_existing)], title=f"Suggestions by classifier:{clf.version}")
+                  report.skipped_existing)], title=f"Suggestions by {method_name(clf)}")
 
 
 def register(cli: click.Group) -> None:
