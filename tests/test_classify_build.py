@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from sdgmap.capabilities import has_ml
@@ -12,7 +11,7 @@ from sdgmap.capabilities import has_ml
 pytestmark = pytest.mark.skipif(not has_ml(), reason="needs the [ml] extra")
 
 
-def test_build_metrics_are_what_predict_gives():
+def test_build_scores_texts_as_predict_does():
     from sdgmap.classify.build import _goal_labels, _metrics, build
     from sdgmap.classify.classifier import MODEL_FILE, SDGClassifier
     from sdgmap.classify.training import all_examples
@@ -21,16 +20,14 @@ def test_build_metrics_are_what_predict_gives():
     metrics = build(quiet=True, write=False)  # refits everything, writes nothing
     assert json.loads(MODEL_FILE.read_text(encoding="utf-8")) == committed
     assert metrics["full"]["threshold"] == committed["full"]["threshold"]
+    assert metrics["full"]["goal_handwritten"]["n"] == 703  # every text scored out of fold
 
     clf = SDGClassifier(encoder="float32")  # the committed model, as a user loads it
-    held = [e for e in all_examples() if e.split == "holdout" and e.source == "handwritten"]
-    probs = clf.goal_probabilities(clf.analyse([e.text for e in held]))
-    gold = _goal_labels(held).astype(bool)
-    for batch in ("first", "more"):
-        rows = np.array([e.batch == batch for e in held])
-        got = _metrics(probs[rows] >= clf.goal_model.threshold, gold[rows])
-        want = metrics["full"][f"goal_holdout_handwritten_{batch}"]
-        assert got["n"] == want["n"]
-        # Same features at build and prediction time; a new scikit-learn release may
-        # move a coefficient in its last digits, not an F1 by a percentage point.
-        assert abs(got["f1_micro"] - want["f1_micro"]) <= 0.01, (batch, got, want)
+    hand = [e for e in all_examples() if e.source == "handwritten"]
+    probs = clf.goal_probabilities(clf.analyse([e.text for e in hand]))
+    got = _metrics(probs >= clf.goal_model.threshold, _goal_labels(hand).astype(bool))
+    want = metrics["full"]["in_sample_handwritten"]
+    # The same features at build and prediction time (the supervised head's included).
+    # A new scikit-learn release may move a coefficient in its last digits, not an F1 by
+    # half a percentage point.
+    assert abs(got["f1_micro"] - want["f1_micro"]) <= 0.005, (got, want)
