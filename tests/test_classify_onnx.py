@@ -111,3 +111,22 @@ def test_unwritable_cache_falls_back_to_float32(tmp_path, monkeypatch, caplog):
     assert emb.encoder == "float32"
     assert "int8 encoder unavailable" in caplog.text
     assert emb.encode(["Clean water for every village."]).shape == (1, 384)
+
+
+def test_cli_encoder_option():
+    import json
+
+    from click.testing import CliRunner
+
+    from sdgmap.cli import cli
+
+    text = "Clean water and sanitation for every rural school."
+    out = {}
+    for enc in ("float32", "int8"):
+        res = CliRunner().invoke(cli, ["classify", "--encoder", enc, "--json", text])
+        assert res.exit_code == 0, res.output
+        out[enc] = json.loads(res.output)
+        assert out[enc]["encoder"] == enc
+    assert out["float32"]["sdgs"][0]["goal"] == out["int8"]["sdgs"][0]["goal"] == 6
+    bad = CliRunner().invoke(cli, ["classify", "--encoder", "fp8", text])
+    assert bad.exit_code == 2 and "'fp8' is not one of" in bad.output

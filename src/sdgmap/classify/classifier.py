@@ -297,14 +297,15 @@ class SDGClassifier:
         return out
 
 
-_CACHE: dict[bool | None, SDGClassifier] = {}
+_CACHE: dict[tuple[bool, str | None], SDGClassifier] = {}
 
 
-def load_classifier(semantic: bool | None = None) -> SDGClassifier:
-    """The shared classifier of this process (loaded once per mode)."""
-    key = has_ml() if semantic is None else bool(semantic and has_ml())
+def load_classifier(semantic: bool | None = None, encoder: str | None = None) -> SDGClassifier:
+    """The shared classifier of this process (loaded once per mode and encoder)."""
+    sem = has_ml() if semantic is None else bool(semantic and has_ml())
+    key = (sem, encoder if sem else None)
     if key not in _CACHE:
-        _CACHE[key] = SDGClassifier(semantic=key)
+        _CACHE[key] = SDGClassifier(semantic=sem, encoder=key[1])
     return _CACHE[key]
 
 

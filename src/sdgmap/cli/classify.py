@@ -16,10 +16,18 @@ BATCH = 64
 err_console = Console(stderr=True)
 
 
-def _classifier(lexical: bool):
+def _classifier(lexical: bool, encoder: str = "auto"):
     from sdgmap.classify import load_classifier
 
-    return load_classifier(semantic=False if lexical else None)
+    return load_classifier(semantic=False if lexical else None,
+                           encoder=None if encoder == "auto" else encoder)
+
+
+encoder_option = click.option(
+    "--encoder", type=click.Choice(["auto", "float32", "bfloat16", "int8"]), default="auto",
+    show_default=True,
+    help="How to run the embedding model: auto picks bfloat16 or int8 for this CPU; float32 "
+         "gives the same scores on every machine (also SDGMAP_ENCODER).")
 
 
 def _jsonl(clf, threshold: float | None) -> None:
@@ -54,9 +62,10 @@ def _jsonl(clf, threshold: float | None) -> None:
 @click.option("--lexical", is_flag=True, help="Lexical layers only (no sentence embeddings).")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Minimum goal score (default: the model's).")
 @click.option("--explain", "explain", is_flag=True, help="Show the evidence of every goal.")
+@encoder_option
 @json_option
 def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float | None,
-                 explain: bool, as_json: bool) -> None:
+                 explain: bool, encoder: str, as_json: bool) -> None:
     """Suggest SDGs and targets for TEXT (or JSON lines on stdin), with evidence."""
     if jsonl and text:
         raise UserError("give either TEXT or --jsonl, not both")
@@ -64,7 +73,7 @@ def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float 
         if sys.stdin.isatty():
             raise UserError("give a TEXT to classify, or --jsonl with JSON lines on stdin")
         text = sys.stdin.read()
-    clf = _classifier(lexical)
+    clf = _classifier(lexical, encoder)
     if jsonl:
         _jsonl(clf, threshold)
         return
@@ -89,10 +98,11 @@ def classify_cmd(text: str | None, jsonl: bool, lexical: bool, threshold: float 
 @click.option("--lexical", is_flag=True, help="Lexical layers only (no sentence embeddings).")
 @click.option("--action-lines/--no-action-lines", default=True, show_default=True,
               help="Also suggest WSIS Action Lines.")
+@encoder_option
 @json_option
 @pass_app
 def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score: float | None,
-                lexical: bool, action_lines: bool, as_json: bool) -> None:
+                lexical: bool, action_lines: bool, encoder: str, as_json: bool) -> None:
     """Write suggested SDG links (awaiting review) for register activities."""
     from rich.progress import Progress
 
@@ -100,7 +110,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     from sdgmap.platform.audit import default_actor, record_operation, track_changes
     from sdgmap.store.activities import ActivityFilter, count_activities
 
-    clf = _classifier(lexical)
+    clf = _classifier(lexical, encoder)
     with app.store.transaction() as s:
         track_changes(s, default_actor())  # each created, updated or withdrawn suggestion
         total = count_activities(s, ActivityFilter(type=type_, year=year))
