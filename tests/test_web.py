@@ -34,7 +34,7 @@ PAGES = ["/", "/mapping", "/mapping?sdg_level=target&suggested=0", "/matrix", "/
          "/matrix?basis=framework&al=C2&goal=9", "/matrix?al=C2&goal=4", "/interlinkages", "/trends",
          "/frameworks", "/frameworks/wsis", "/node/sdg:9", "/node/sdg:9.c", "/node/wsis:C5",
          "/node/itu-sp-2020:D.2", "/activities", "/activities?q=broadband&sdg=4&sort=year&order=desc",
-         "/review", "/documents"]
+         "/review", "/classify", "/documents"]
 
 
 def test_pages_render_with_their_content(site):
@@ -282,3 +282,31 @@ def test_signed_in_reviewer_is_recorded_by_account_name(site):
     assert r.status_code == 303
     with store.transaction() as s:
         assert s.get(ActivityLink, ids["sugg_cyber"]).reviewed_by == "rita"
+
+
+def test_classify_page_explains_and_rejects_bad_input(site):
+    client, store, _ = site
+    token = csrf(client)
+    before = store.engine.connect().execute(select(func.count()).select_from(ActivityLink)).scalar()
+    text = "Mobile broadband for rural schools, paid by the universal service fund. See SDG 4."
+    r = client.post("/classify", data={"text": text, "csrf_token": token})
+    assert r.status_code == 200
+    assert "SDG 4" in r.text and "names SDG 4" in r.text  # the reference layer's evidence
+    assert re.search(r"<mark[^>]*>schools</mark>", r.text)  # a keyword span, marked
+    assert "layers: reference, lexical" in r.text
+    # nothing is saved
+    after = store.engine.connect().execute(select(func.count()).select_from(ActivityLink)).scalar()
+    assert after == before
+    # no SDG is an answer, not an error
+    r = client.post("/classify", data={"text": "The minutes of the last meeting were approved.",
+                                       "csrf_token": token})
+    assert r.status_code == 200 and "No SDG" in r.text
+    # hostile and bad input: escaped, or a clear message with the form kept
+    r = client.post("/classify", data={"text": "<script>alert(1)</script> clean water", "csrf_token": token})
+    assert r.status_code == 200 and "<script>alert(1)" not in r.text and "&lt;script&gt;" in r.text
+    r = client.post("/classify", data={"text": "   ", "csrf_token": token})
+    assert r.status_code == 400 and "Paste or type some text" in r.text
+    r = client.post("/classify", data={"text": "water " * 10_000, "csrf_token": token})
+    assert r.status_code == 400 and "60,000 characters; at most 50,000" in r.text
+    r = client.post("/classify", data={"text": text, "csrf_token": "forged" * 8})
+    assert r.status_code == 403

@@ -79,6 +79,7 @@ def test_follow_a_sankey_flow_to_its_activities(site):
     page, url, _, _, errors = site
     page.goto(url + "/mapping")
     page.wait_for_selector("#chart-sankey .chart-canvas svg path")
+    page.wait_for_load_state("networkidle")  # fonts and late layout: the band must not move after we measure it
     # click the band in the chart itself
     point = page.evaluate(EDGE_MIDPOINT, ["wsis:C2", "sdg:4"])
     page.mouse.click(point["x"], point["y"])
@@ -154,7 +155,24 @@ def test_upload_a_document(site, seed_paths, tmp_path):
 
 
 MAIN_PAGES = ["/", "/mapping", "/matrix", "/interlinkages", "/trends", "/activities", "/activities/1",
-              "/review", "/documents", "/node/sdg:9"]
+              "/review", "/classify", "/documents", "/node/sdg:9"]
+
+
+def test_classify_a_text(site):
+    page, url, _, _, errors = site
+    page.goto(url + "/classify")
+    page.get_by_label("Text").fill("Girls learn coding in schools connected to broadband. It supports SDG 5.")
+    page.get_by_role("button", name="Classify").click()
+    page.wait_for_selector(".classify-result")
+    cards = page.locator(".goal-card h3").all_inner_texts()
+    assert any(c.startswith("SDG 5") for c in cards), cards
+    assert page.locator(".classify-result mark", has_text="SDG 5").count() == 1
+    # the result page passes the same accessibility checks as the others
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})).violations.map(v => v.id)""")
+    assert not violations
+    assert not errors
 
 
 def test_accessibility_axe(site):
@@ -175,7 +193,7 @@ def test_accessibility_axe(site):
 def test_phone_width(site):
     page, url, _, ids, _ = site
     page.set_viewport_size({"width": 375, "height": 800})
-    for path in ("/", "/activities", f"/activities/{ids['broadband']}", "/review", "/mapping"):
+    for path in ("/", "/activities", f"/activities/{ids['broadband']}", "/review", "/mapping", "/classify"):
         page.goto(url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at phone width"

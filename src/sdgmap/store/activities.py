@@ -332,7 +332,7 @@ SOURCE_CONTEXT = 300  # characters of document text shown around a source block
 MAX_BLOCK = 20_000  # a source block longer than this is cut (the rest is one click away)
 
 
-def _segments(text_: str, base: int, spans: list[tuple[int, int, str]]) -> list[dict]:
+def segments(text_: str, base: int, spans: list[tuple[int, int, str]]) -> list[dict]:
     """Split ``text_`` (starting at document offset ``base``) into plain and highlighted runs."""
     cuts = sorted({0, len(text_)} | {min(max(p - base, 0), len(text_)) for s, e, _ in spans for p in (s, e)})
     out = []
@@ -382,7 +382,7 @@ def activity_detail(session: Session, activity_id: int) -> dict | None:
                 spans.append((lk.span_start, lk.span_end, lk.node.ref))
         sources.append({"document_id": doc.id, "document": doc.filename, "title": doc.title,
                         "section": src.section, "page": src.page, "start": src.start, "end": src.end,
-                        "segments": _segments(doc.text[start:end], start, spans),
+                        "segments": segments(doc.text[start:end], start, spans),
                         "cut_before": start > 0, "cut_after": end < len(doc.text)})
     out["source_texts"] = sources
     ids = [lk.id for lk in a.links]

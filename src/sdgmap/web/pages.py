@@ -1,5 +1,5 @@
 """Server-rendered pages: overview, mapping, matrix, interlinkages, trends, nodes, activities,
-review queue, documents. Each handler validates its input, calls ``services``/``analytics``
+review queue, classify a text, documents. Each handler validates its input, calls ``services``/``analytics``
 and renders one template; writes are POSTs with a CSRF token."""
 
 from __future__ import annotations
@@ -259,6 +259,35 @@ async def review_submit(request: Request) -> Response:
     # URL-encoded: a cookie value is ASCII, a reviewer's name need not be
     response.set_cookie(REVIEWER_COOKIE, quote(actor) if actor != "anonymous" else "", samesite="strict")
     return response
+
+
+@router.get("/classify")
+def classify_page(request: Request) -> Response:
+    return render(request, "classify.html", title="Classify a text", text="", view=None, error="")
+
+
+@router.post("/classify")
+async def classify_submit(request: Request) -> Response:
+    from sdgmap.analytics.coverage import goal_meta
+    from sdgmap.web.classify import MAX_TEXT, classify_view
+
+    form = await request.form()
+    await run_in_threadpool(check_csrf, request, str(form.get("csrf_token", "")))
+    # costly for the server, like the API's classify: an account's, once accounts exist
+    await run_in_threadpool(require_writer, request, "viewer")
+    text = str(form.get("text", ""))
+    error = ""
+    if not text.strip():
+        error = "Paste or type some text to classify."
+    elif len(text) > MAX_TEXT:
+        error = f"The text has {len(text):,} characters; at most {MAX_TEXT:,} can be classified here."
+    if error:
+        return render(request, "classify.html", status=400, title="Classify a text",
+                      text=text[:MAX_TEXT], view=None, error=error)
+    with _store(request).transaction() as s:
+        titles = {g["code"]: g["short_title"] for g in goal_meta(s)}
+    view = await run_in_threadpool(classify_view, text, request.app.state.classify_semantic, titles)
+    return render(request, "classify.html", title="Classify a text", text=text, view=view, error="")
 
 
 @router.get("/documents")
