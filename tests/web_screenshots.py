@@ -2,7 +2,8 @@
 
 Serves DB (e.g. the demo database after ``sdgmap suggest``) and saves PNGs of the
 overview, mapping, matrix, interlinkages, trends, activities, an activity with evidence,
-the review queue and the documents page, plus the activity list at phone width.
+the review queue, a classified text and the documents page, plus the activity list at
+phone width.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main(db: str, out: str) -> None:
              ("trends", "/trends", None), ("activities", "/activities?sdg=9", None),
              ("activity", f"/activities/{act}", "#src-h"), ("review", "/review", None),
              ("documents", "/documents", None)]
-    with serve(store) as url, sync_playwright() as p:
+    with serve(store, classify_semantic=None) as url, sync_playwright() as p:  # the full classifier
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         for name, path, anchor in shots:
@@ -49,6 +50,15 @@ def main(db: str, out: str) -> None:
                 page.locator(anchor).scroll_into_view_if_needed()
                 page.evaluate("window.scrollBy(0, -120)")
             page.screenshot(path=str(outdir / f"{name}.png"))
+        page.goto(url + "/classify")
+        page.get_by_label("Text").fill(
+            "The programme connects rural schools to broadband through the universal service fund, "
+            "and trains 5,000 girls and women in digital skills so that they can find decent jobs. "
+            "It contributes to SDG 4.")
+        page.get_by_role("button", name="Classify").click()
+        page.wait_for_selector(".classify-result")
+        page.set_viewport_size({"width": 1280, "height": 1400})
+        page.screenshot(path=str(outdir / "classify.png"))
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(url + "/activities")
         page.screenshot(path=str(outdir / "activities-phone.png"))
