@@ -72,7 +72,7 @@ def web_routes(site) -> list[tuple[str, str, str, dict]]:
              f"/api/v1/activities/{one}", "/api/v1/documents", f"/api/v1/documents/{site['doc']}",
              "/api/v1/analytics/overview", "/api/v1/analytics/sankey", "/api/v1/analytics/matrix",
              "/api/v1/analytics/network", "/api/v1/analytics/trends",
-             "/api/v1/openapi.json", "/api/v1/docs"]
+             "/api/v1/openapi.json", "/api/v1/docs", "/classify"]
     return [("GET", path, "anonymous", {}) for path in reads] + [
         ("GET", "/review", "reviewer", {}),
         ("POST", "/review", "reviewer", {"form": {"do": f"reset:{sugg}"}}),
@@ -81,6 +81,7 @@ def web_routes(site) -> list[tuple[str, str, str, dict]]:
         ("GET", "/api/v1/suggestions", "reviewer", {}),
         ("POST", "/api/v1/suggestions/review", "reviewer", {"json": {"ids": [sugg], "action": "reset"}}),
         ("POST", "/api/v1/classify", "viewer", {"json": {"text": "Broadband for rural schools."}}),
+        ("POST", "/classify", "viewer", {"form": {"text": "Broadband for rural schools."}}),
     ]
 
 
