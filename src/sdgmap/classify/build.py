@@ -184,12 +184,13 @@ class _Fitter:
         return _fit_logistic(x[rows].reshape(-1, f), self.gold[rows].reshape(-1),
                              np.repeat(self.weight[rows], 17), STACK_C)
 
-    def goal_probs(self, x: np.ndarray, model: dict) -> np.ndarray:
-        z = ((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"])
+    def goal_probs(self, x: np.ndarray, model: dict, rows: np.ndarray) -> np.ndarray:
+        """Probabilities of the examples in ``rows`` (``x`` holds every example)."""
+        z = ((x[rows] - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"])
         p = _sig(z + model["intercept"])
-        for i, a in enumerate(self.analyses):  # explicit references, as at prediction time
-            for g in a.ref_goals:
-                p[i, g - 1] = 1 - (1 - p[i, g - 1]) * 0.1
+        for k, i in enumerate(np.flatnonzero(rows)):  # explicit references, as at prediction time
+            for g in self.analyses[i].ref_goals:
+                p[k, g - 1] = 1 - (1 - p[k, g - 1]) * 0.1
         return p
 
     def fit_target(self, rows: np.ndarray) -> dict:
@@ -214,7 +215,7 @@ class _Fitter:
                 self.set_sup_out_of_fold(fit)
                 self.set_sup(held, *self.fit_sup(fit))
             x = self.goal_features()
-            oof[held] = self.goal_probs(x[held], self.fit_goal(x, fit))
+            oof[held] = self.goal_probs(x, self.fit_goal(x, fit), held)
             targets.append(self.fit_target(fit))
         return oof, targets
 
@@ -224,10 +225,11 @@ class _Fitter:
         if self.semantic:
             self.set_sup_out_of_fold(usable)
         model = self.fit_goal(self.goal_features(), usable)
+        every = np.ones(len(self.analyses), bool)
         if self.semantic:
             sup = self.fit_sup(usable)
-            self.set_sup(np.ones(len(self.analyses), bool), *sup)  # as predict() will
-        in_sample = self.goal_probs(self.goal_features(), model)
+            self.set_sup(every, *sup)  # as predict() will
+        in_sample = self.goal_probs(self.goal_features(), model, every)
         return model, self.fit_target(usable), sup, in_sample
 
 
