@@ -99,13 +99,16 @@ def choose_encoder() -> str:
     * ``bfloat16`` (torch) where the CPU has native bfloat16 (AVX512-BF16, AMX): about 3x
       float32; cosine with float32 0.9999+.
     * ``int8`` (ONNX Runtime, ``onnx_encoder.py``) elsewhere, when onnxruntime is
-      installed: about 1.6x float32 on AVX2; cosine with float32 about 0.99.
+      installed: about 1.8x float32 on AVX2; cosine with float32 about 0.99.
     * ``float32`` (torch): the reference. ``make model`` always uses it, so the committed
       artefacts do not depend on the machine that built them.
     """
     env = os.environ.get("SDGMAP_ENCODER", "").strip().lower()
     if env in ENCODERS:
         return env
+    if env and env != "auto":
+        log.warning("SDGMAP_ENCODER=%r is not one of auto, %s; choosing for this CPU",
+                    env[:20], ", ".join(ENCODERS))
     if native_bfloat16():
         return "bfloat16"
     from sdgmap.classify.onnx_encoder import has_onnxruntime
