@@ -133,3 +133,15 @@ def test_cli_encoder_option():
     assert out["float32"]["sdgs"][0]["goal"] == out["int8"]["sdgs"][0]["goal"] == 6
     bad = CliRunner().invoke(cli, ["classify", "--encoder", "fp8", text])
     assert bad.exit_code == 2 and "'fp8' is not one of" in bad.output
+
+
+def test_stale_prototypes_are_rebuilt_with_float32(tmp_path, monkeypatch):
+    from sdgmap.classify import semantic
+
+    protos = semantic.load_prototypes()[:5]
+    monkeypatch.setattr(semantic, "PROTOTYPES_FILE", tmp_path / "prototypes.npz")
+    monkeypatch.setattr(semantic, "ARTEFACTS", tmp_path)
+    vecs = semantic.load_prototype_matrix(protos, semantic.Embedder("int8"))
+    reference = semantic.Embedder("float32").encode([p.text for p in protos])
+    np.testing.assert_allclose(vecs, reference, atol=1e-5)  # not the int8 vectors
+    assert (tmp_path / "prototypes.npz").exists()

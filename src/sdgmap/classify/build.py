@@ -110,20 +110,6 @@ def _choose_threshold(p: np.ndarray, gold: np.ndarray) -> float:
     return best[1]
 
 
-def _target_ranking(rows, labels, groups, tmodel: dict, sel) -> dict:
-    """Given the right goal, is the labelled target ranked first, or in the top three?"""
-    top1 = top3 = n = 0
-    coef = np.array(tmodel["coef"]) / np.array(tmodel["scale"])
-    for r, lab, (i, _, _codes) in zip(rows, labels, groups, strict=True):
-        if not sel[i] or not lab.any():
-            continue
-        order = np.argsort(-(r @ coef))
-        n += 1
-        top1 += bool(lab[order[0]])
-        top3 += bool(lab[order[:3]].any())
-    return {"top1": round(top1 / max(n, 1), 3), "top3": round(top3 / max(n, 1), 3), "n": n}
-
-
 class _Fitter:
     """The models of one mode, fitted on any subset of the examples.
 
@@ -200,7 +186,17 @@ class _Fitter:
                              np.concatenate([self.t_weights[k] for k in keep]), STACK_C)
 
     def target_ranking(self, tmodel: dict, sel: np.ndarray) -> dict:
-        return _target_ranking(self.t_rows, self.t_labels, self.t_groups, tmodel, sel)
+        """Given the right goal, is the labelled target ranked first, or in the top three?"""
+        top1 = top3 = n = 0
+        coef = np.array(tmodel["coef"]) / np.array(tmodel["scale"])
+        for r, lab, (i, _, _) in zip(self.t_rows, self.t_labels, self.t_groups, strict=True):
+            if not sel[i] or not lab.any():
+                continue
+            order = np.argsort(-(r @ coef))
+            n += 1
+            top1 += bool(lab[order[0]])
+            top3 += bool(lab[order[:3]].any())
+        return {"top1": round(top1 / max(n, 1), 3), "top3": round(top3 / max(n, 1), 3), "n": n}
 
     # -- the whole procedure ------------------------------------------------------------
 

@@ -205,7 +205,8 @@ class SDGClassifier:
     def explain(self, text: str) -> str:
         """A plain-text account of one prediction, for people."""
         r = self.predict([text])[0]
-        lines = [f"layers: {', '.join(r.layers)}; model {r.version}"]
+        lines = [f"layers: {', '.join(r.layers)}; model {r.version}"
+                 + (f"; {r.encoder} encoder" if r.encoder else "")]
         if not r.goals:
             lines.append("no SDG above the threshold")
         for g in r.goals:

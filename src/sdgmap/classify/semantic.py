@@ -196,8 +196,10 @@ def load_prototype_matrix(protos: list[Prototype], embedder: Embedder | None) ->
         data = np.load(PROTOTYPES_FILE)
         if str(data["digest"]) == digest:
             return data["vectors"].astype(np.float32)
-    if embedder is None:
-        embedder = Embedder()
+    # Always the float32 reference, so the cached file does not depend on this machine's
+    # encoder (``make model`` reads it back).
+    if embedder is None or embedder.encoder != "float32":
+        embedder = Embedder("float32")
     vecs = embedder.encode([p.text for p in protos])
     save_prototype_matrix(vecs, digest)
     return vecs
