@@ -42,9 +42,10 @@ def setup(store: Store, voters: int) -> tuple[list[int], list[int]]:
     accounts.configure_hashing("test")
     with store.transaction() as s:
         admin = accounts.create_user(s, "admin", role="admin", verified=True)
-        sub = subs.create_draft(s, admin, {"title": "E", "organisation": "O", "description": "d",
+        owner = accounts.create_user(s, "owner", role="contributor")  # nobody approves their own entry
+        sub = subs.create_draft(s, owner, {"title": "E", "organisation": "O", "description": "d",
                                            "sdgs": {"4": "why"}})
-        subs.submit(s, sub, admin, use_classifier=False)
+        subs.submit(s, sub, owner, use_classifier=False)
         subs.decide(s, sub, admin, "approve")
         now = utcnow()
         cycle = prizes.create_cycle(s, admin, "Bench", now + timedelta(hours=1), now + timedelta(hours=2),

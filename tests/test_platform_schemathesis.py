@@ -33,9 +33,10 @@ def _site() -> tuple[object, str]:
     store = Store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-schemathesis-"), "api.db"))
     with store.transaction() as s:
         admin = accounts.create_user(s, "admin", password="correct horse battery", role="admin", verified=True)
-        sub = subs.create_draft(s, admin, {"title": "Entry", "organisation": "Org", "description": "d",
+        owner = accounts.create_user(s, "owner", role="contributor")  # nobody approves their own entry
+        sub = subs.create_draft(s, owner, {"title": "Entry", "organisation": "Org", "description": "d",
                                            "sdgs": {"4": "why"}, "action_lines": ["C2"]})
-        subs.submit(s, sub, admin, use_classifier=False)
+        subs.submit(s, sub, owner, use_classifier=False)
         subs.decide(s, sub, admin, "approve")
         now = utcnow()
         cycle = prizes.create_cycle(s, admin, "Cycle", now + timedelta(hours=1), now + timedelta(hours=2),

@@ -220,13 +220,15 @@ def test_stored_xss_is_rendered_escaped(site1):
     form = {"csrf_token": owner.csrf, "title": "T" + XSS, "organisation": "O" + XSS, "country": "C" + XSS,
             "description": "D" + XSS, "partners": "P" + XSS, "sdg": ["4", "5"], "why_4": "W" + XSS,
             "why_5": "why", "action_lines": "C3", "website": "https://example.org/a?b=c", "action": "submit"}
-    r = owner.post("/submissions/new", data=form, follow_redirects=False)
+    r = owner.post("/submissions/new", data=form | {"action": "draft"}, follow_redirects=False)
     assert r.status_code == 303, r.text[:500]
     sub_id = int(r.headers["location"].rsplit("/", 1)[1])
+    edit_form = owner.get(f"/submissions/{sub_id}/edit")  # a draft's form (a submitted one has none)
+    r = owner.post(f"/submissions/{sub_id}/submit", data={"csrf_token": owner.csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
     reviewer, admin = site1["clients"]["reviewer"], site1["clients"]["admin"]
     pages = [owner.get(f"/submissions/{sub_id}"), owner.get("/account"), reviewer.get("/moderation"),
-             reviewer.get(f"/submissions/{sub_id}"), reviewer.get(f"/audit/submissions/{sub_id}"),
-             owner.get(f"/submissions/{sub_id}/edit")]
+             reviewer.get(f"/submissions/{sub_id}"), reviewer.get(f"/audit/submissions/{sub_id}"), edit_form]
     reviewer.post(f"/submissions/{sub_id}/decision", data={"csrf_token": reviewer.csrf, "decision": "approve",
                                                             "comment": "ok" + XSS})
     with site1["store"].transaction() as s:

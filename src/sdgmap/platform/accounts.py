@@ -3,6 +3,10 @@
 Passwords are hashed with argon2id. Session ids, API tokens and one-time links are
 random 256-bit values given to the user once; only their SHA-256 digest is stored, so a
 copy of the database does not let anyone log in.
+
+``Actor`` is who acts in one request and with which role: the domain functions
+(submissions, prizes) decide on its role, which for an API token is at most its widest
+scope (``effective_role``), never more than the account's.
 """
 
 from __future__ import annotations
@@ -63,6 +67,30 @@ def digest(token: str) -> str:
 
 def has_role(role: str | None, needed: str) -> bool:
     return role is not None and ROLE_RANK.get(role, -1) >= ROLE_RANK[needed]
+
+
+def effective_role(account_role: str, scopes: list[str] | None) -> str | None:
+    """The role a request acts with: the account's (a browser session, ``scopes`` None), or
+    for an API token the lower of the account's and its widest scope's (None: no scope)."""
+    if scopes is None:
+        return account_role
+    widest = max((SCOPE_ROLE[sc] for sc in scopes if sc in SCOPE_ROLE), key=ROLE_RANK.__getitem__, default=None)
+    if widest is None:
+        return None
+    return min(account_role, widest, key=lambda r: ROLE_RANK.get(r, -1))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, as the domain functions see them: an id, a name and the role they act with.
+
+    The web layer builds it with the request's effective role (an API token acts with at
+    most its widest scope); an ORM ``User`` passed instead acts with its account role, which
+    is right for the CLI and for tests, never for a request."""
+
+    id: int
+    username: str
+    role: str | None
 
 
 def hash_password(password: str) -> str:
@@ -133,6 +161,11 @@ def update_user(session: Session, user: User, actor: str, **changes) -> User:
         setattr(user, key, value)
     if changes.get("active") is False:  # a disabled account loses its sessions at once
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    if "active" in changes and bool(changes["active"]) != before["active"]:
+        # ... and its API tokens, for good: reactivating must not revive a token that may have
+        # leaked (revoking again at reactivation also covers accounts disabled before this rule).
+        _revoke_all_tokens(session, user, actor, "account deactivated" if not changes["active"]
+                           else "account reactivated")
     after = audit.snapshot(user, USER_FIELDS)
     changed = [k for k in after if after[k] != before[k]]
     if changed:  # saving an unchanged form is not an event
@@ -214,13 +247,20 @@ def issue_token(session: Session, user: User, name: str, scopes: list[str], acto
     return secret, tok
 
 
-def revoke_token(session: Session, token_id: int, actor: User) -> None:
+def revoke_token(session: Session, token_id: int, actor: Actor | User) -> None:
     tok = session.get(ApiToken, token_id)
     if tok is None or (tok.user_id != actor.id and actor.role != "admin"):
         raise UserError(f"no token {token_id}")
     if tok.revoked_at is None:
         tok.revoked_at = utcnow()
         audit.record(session, actor.username, "api_tokens", tok.id, "revoke", {}, {})
+
+
+def _revoke_all_tokens(session: Session, user: User, actor: str, reason: str) -> None:
+    for tok in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                      ApiToken.revoked_at.is_(None))):
+        tok.revoked_at = utcnow()
+        audit.record(session, actor, "api_tokens", tok.id, "revoke", {}, {"reason": reason})
 
 
 def token_user(session: Session, secret: str) -> tuple[User, list[str]] | None:

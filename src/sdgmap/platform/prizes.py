@@ -5,6 +5,9 @@ cycle's window; at most one vote per account per category, enforced by the datab
 unique constraint so it holds under concurrent requests and several app workers; a
 rate limit (``sdgmap.platform.ratelimit``); an audit record for every vote; and a report
 of suspicious patterns for the administrators.
+
+Who acts is an ``Actor`` (the web layer's, with the request's effective role) or an ORM
+``User`` (its account role: the CLI, tests); results before the close follow that role.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
 from sdgmap.platform import audit
-from sdgmap.platform.accounts import has_role
+from sdgmap.platform.accounts import Actor, has_role
 from sdgmap.platform.audit import aware
 from sdgmap.platform.models import Nomination, PrizeCategory, PrizeCycle, Submission, User, Vote
 from sdgmap.store.models import Node, utcnow
@@ -31,7 +34,7 @@ class VotingClosed(UserError):
     pass
 
 
-def _need(user: User | None, role: str) -> None:
+def _need(user: Actor | User | None, role: str) -> None:
     if user is None or not has_role(user.role, role):
         raise PermissionError(f"{role}s only")
 
@@ -44,7 +47,7 @@ def phase(cycle: PrizeCycle, now: datetime | None = None) -> str:
     return "voting" if now < aware(cycle.vote_closes_at) else "closed"
 
 
-def create_cycle(session: Session, admin: User, name: str, opens: datetime, closes: datetime, *,
+def create_cycle(session: Session, admin: Actor | User, name: str, opens: datetime, closes: datetime, *,
                  categories: list[str] = (), action_line_categories: bool = False,
                  champions: int = 5) -> PrizeCycle:
     _need(admin, "admin")
@@ -74,7 +77,7 @@ def create_cycle(session: Session, admin: User, name: str, opens: datetime, clos
     return cycle
 
 
-def add_category(session: Session, admin: User, cycle: PrizeCycle, name: str, code: str = "") -> PrizeCategory:
+def add_category(session: Session, admin: Actor | User, cycle: PrizeCycle, name: str, code: str = "") -> PrizeCategory:
     _need(admin, "admin")
     name = (name or "").strip()
     if not name or len(name) > 300:
@@ -90,7 +93,7 @@ def add_category(session: Session, admin: User, cycle: PrizeCycle, name: str, co
     return cat
 
 
-def nominate(session: Session, reviewer: User, category_id: int, submission_id: int) -> Nomination:
+def nominate(session: Session, reviewer: Actor | User, category_id: int, submission_id: int) -> Nomination:
     _need(reviewer, "reviewer")
     cat = session.get(PrizeCategory, category_id)
     if cat is None:
@@ -152,9 +155,10 @@ def nominations(session: Session, cycle: PrizeCycle) -> dict[int, list[Nominatio
     return out
 
 
-def results(session: Session, cycle: PrizeCycle, viewer: User | None = None) -> list[dict]:
-    """Per category: nominations by votes; the winner and the champions. Public after close."""
-    if phase(cycle) != "closed" and not (viewer and viewer.role == "admin"):
+def results(session: Session, cycle: PrizeCycle, viewer: Actor | User | None = None) -> list[dict]:
+    """Per category: nominations by votes; the winner and the champions. Public after close;
+    before, only for whoever acts as an admin (an admin's read token does not)."""
+    if phase(cycle) != "closed" and not (viewer and has_role(viewer.role, "admin")):
         raise VotingClosed("results are published when the vote closes")
     counts = dict(session.execute(select(Vote.nomination_id, func.count()).join(PrizeCategory)
                                   .where(PrizeCategory.cycle_id == cycle.id)

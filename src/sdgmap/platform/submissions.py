@@ -5,6 +5,10 @@ On submit the reviewer gets flags: possible duplicates (same organisation and a 
 title or description), Action Line / SDG claims that the loaded WSIS-SDG crosswalk does
 not support, and the classifier's SDG suggestions when the classifier is installed.
 An approved submission becomes a public activity (type ``project``) with stated links.
+
+Who acts is an ``Actor`` (or an ORM ``User``, acting with its account role): what it may
+see and do follows ``actor.role``, which for an API token is the token's effective role.
+Nobody decides on their own entry: another reviewer must.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
 from sdgmap.platform import audit
-from sdgmap.platform.accounts import has_role
+from sdgmap.platform.accounts import Actor, has_role
 from sdgmap.platform.audit import aware
 from sdgmap.platform.models import Submission, User
 from sdgmap.store.models import Activity, ActivityLink, Link, Node, utcnow
@@ -38,7 +42,12 @@ EDITABLE_BY_OWNER = ("draft", "changes_requested")
 DECISIONS = {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected"}
 TITLE_SIMILAR = 0.85
 DESCRIPTION_SIMILAR = 0.5
+Who = Actor | User  # an ORM User acts with its account role: the CLI and tests, never a request
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class NotEditable(UserError):
+    """The entry's state does not allow editing (it is submitted or decided)."""
 
 
 def words(text: str) -> list[str]:
@@ -165,20 +174,27 @@ def submission_dict(s: Submission, *, private: bool = False) -> dict:
     return d
 
 
-def can_view(s: Submission, user: User | None) -> bool:
+def can_view(s: Submission, user: Who | None) -> bool:
+    """Approved entries are public; others only for their owner (with any of their tokens)
+    and for whoever acts as a reviewer (a reviewer's read token does not)."""
     if s.status == "approved":
         return True
     return user is not None and (s.owner_id == user.id or has_role(user.role, "reviewer"))
 
 
-def get_submission(session: Session, sub_id: int, user: User | None) -> Submission:
+def sees_private(s: Submission, user: Who | None) -> bool:
+    """The owner and reviewers see the flags, the comment and the history."""
+    return user is not None and (s.owner_id == user.id or has_role(user.role, "reviewer"))
+
+
+def get_submission(session: Session, sub_id: int, user: Who | None) -> Submission:
     s = session.get(Submission, sub_id)
     if s is None or not can_view(s, user):
         raise LookupError(f"no submission {sub_id}")  # the same answer whether hidden or missing
     return s
 
 
-def create_draft(session: Session, user: User, data: dict) -> Submission:
+def create_draft(session: Session, user: Who, data: dict) -> Submission:
     if not has_role(user.role, "contributor"):
         raise PermissionError("contributors only")
     clean = validate(session, data, complete=False)
@@ -190,11 +206,16 @@ def create_draft(session: Session, user: User, data: dict) -> Submission:
     return s
 
 
-def update_submission(session: Session, s: Submission, user: User, data: dict) -> Submission:
-    if s.owner_id != user.id and user.role != "admin":
+def check_editable(s: Submission, user: Who) -> None:
+    """PermissionError unless the owner (or an admin); NotEditable unless a draft or sent back."""
+    if s.owner_id != user.id and not has_role(user.role, "admin"):
         raise PermissionError("only the owner may edit a submission")
     if s.status not in EDITABLE_BY_OWNER:
-        raise UserError(f"a {s.status} submission cannot be edited")
+        raise NotEditable(f"a {s.status.replace('_', ' ')} submission cannot be edited")
+
+
+def update_submission(session: Session, s: Submission, user: Who, data: dict) -> Submission:
+    check_editable(s, user)
     clean = validate(session, data, complete=False)
     before = {f: getattr(s, f) for f in FIELDS}
     for k, v in clean.items():
@@ -207,12 +228,12 @@ def update_submission(session: Session, s: Submission, user: User, data: dict) -
     return s
 
 
-def submit(session: Session, s: Submission, user: User, *, use_classifier: bool = True,
+def submit(session: Session, s: Submission, user: Who, *, use_classifier: bool = True,
            semantic: bool | None = None) -> Submission:
-    if s.owner_id != user.id and user.role != "admin":
+    if s.owner_id != user.id and not has_role(user.role, "admin"):
         raise PermissionError("only the owner may submit")
     if s.status not in EDITABLE_BY_OWNER:
-        raise UserError(f"a {s.status} submission cannot be submitted")
+        raise NotEditable(f"a {s.status.replace('_', ' ')} submission cannot be submitted")
     validate(session, {f: getattr(s, f) for f in FIELDS}, complete=True)
     before = s.status
     s.flags = compute_flags(session, s, use_classifier=use_classifier, semantic=semantic)
@@ -222,9 +243,11 @@ def submit(session: Session, s: Submission, user: User, *, use_classifier: bool 
     return s
 
 
-def decide(session: Session, s: Submission, reviewer: User, decision: str, comment: str = "") -> Submission:
+def decide(session: Session, s: Submission, reviewer: Who, decision: str, comment: str = "") -> Submission:
     if not has_role(reviewer.role, "reviewer"):
         raise PermissionError("reviewers only")
+    if s.owner_id == reviewer.id:  # four eyes: admins included
+        raise PermissionError("you cannot decide on your own submission; another reviewer must")
     if decision not in DECISIONS:
         raise UserError(f"decision: one of {', '.join(DECISIONS)}")
     if s.status != "submitted":
@@ -239,7 +262,7 @@ def decide(session: Session, s: Submission, reviewer: User, decision: str, comme
     return s
 
 
-def _publish(session: Session, s: Submission, reviewer: User) -> Activity:
+def _publish(session: Session, s: Submission, reviewer: Who) -> Activity:
     """The approved entry as a register activity with the links its submitter stated."""
     year = int(s.date_start[:4]) if s.date_start else (aware(s.submitted_at) or utcnow()).year
     a = Activity(type="project", title=s.title, description=s.description, entity=s.organisation[:100],
@@ -261,7 +284,7 @@ def _publish(session: Session, s: Submission, reviewer: User) -> Activity:
     return a
 
 
-def list_submissions(session: Session, user: User | None, *, status: str | None = None,
+def list_submissions(session: Session, user: Who | None, *, status: str | None = None,
                      mine: bool = False, text: str | None = None, limit: int = 50,
                      offset: int = 0) -> list[Submission]:
     """What ``user`` may see: the public sees approved entries only."""

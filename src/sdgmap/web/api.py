@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -14,7 +14,14 @@ from sdgmap.linkage import derived_links, get_node, stated_links
 from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import check_csrf, clean_actor, clean_text, require_writer, signed_in_name
+from sdgmap.web.security import (
+    check_csrf,
+    clean_actor,
+    clean_text,
+    require_writer,
+    signed_in_name,
+    writer,
+)
 from sdgmap.web.upload import upload_document
 from sdgmap.web.visibility import request_store
 
@@ -113,7 +120,8 @@ def document(request: Request, document_id: Id, text: bool = False) -> dict:
         return services.document(s, document_id, with_text=text)
 
 
-@router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)")
+@router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)",
+             dependencies=[Depends(writer("reviewer"))])
 async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                  csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
     await run_in_threadpool(check_csrf, request, csrf_token)
@@ -149,10 +157,10 @@ class ReviewRequest(BaseModel):
     reviewer: str = Field("", max_length=200)
 
 
-@router.post("/suggestions/review", summary="Accept, reject, edit or reset links (X-CSRF-Token, unless a bearer token)")
+@router.post("/suggestions/review", summary="Accept, reject, edit or reset links (X-CSRF-Token, unless a bearer token)",
+             dependencies=[Depends(writer("reviewer"))])
 def review(request: Request, body: ReviewRequest) -> dict:
     check_csrf(request, None)  # none needed with a bearer token
-    require_writer(request)
     with request.app.state.store.transaction() as s:  # a write: the full store
         node = clean_text(body.node, 140) if body.node else None
         actor = signed_in_name(request) or clean_actor(body.reviewer)
@@ -164,11 +172,11 @@ class ClassifyRequest(BaseModel):
     text: str = Field(..., min_length=1, max_length=50_000)
 
 
-@router.post("/classify", summary="Suggest SDG links for a text, with evidence")
+@router.post("/classify", summary="Suggest SDG links for a text, with evidence",
+             dependencies=[Depends(writer("viewer"))])  # costly for the server: an account's, once accounts exist
 def classify(request: Request, body: ClassifyRequest) -> dict:
     from sdgmap.web.classify import classify_text
 
-    require_writer(request, "viewer")  # costly for the server: an account's, once accounts exist
     return classify_text(body.text, request.app.state.classify_semantic)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 
 from fastapi import HTTPException, Request, Response
 
@@ -107,6 +108,15 @@ def require_writer(request: Request, role: str = "reviewer") -> None:
         from sdgmap.web.platform.auth import require_role
 
         require_role(request, role)
+
+
+def writer(role: str = "reviewer") -> Callable[[Request], None]:
+    """``require_writer`` as a route dependency: FastAPI runs it before it validates the body,
+    so a caller who may not write gets 401/403, not the names of the fields it expects."""
+    def dependency(request: Request) -> None:
+        require_writer(request, role)
+    dependency.__name__ = f"writer_{role}"
+    return dependency
 
 
 def signed_in_name(request: Request) -> str | None:

@@ -6,23 +6,24 @@ session works too, with the CSRF token in the ``X-CSRF-Token`` header for writes
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from sdgmap.platform import audit, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import PrizeCycle, User
+from sdgmap.platform.models import PrizeCycle
 from sdgmap.web.platform.auth import (
     AuditId,
     Id,
+    Principal,
     call,
     call_sync,
     check_csrf,
     current_user,
     limited,
+    needs,
     require_role,
 )
 
@@ -60,7 +61,7 @@ def list_submissions(request: Request, q: str = Query("", max_length=200),
     principal = current_user(request)
 
     def work(s):
-        user = s.get(User, principal.id) if principal else None
+        user = principal.actor() if principal else None
         return [subs.submission_dict(x) for x in subs.list_submissions(
             s, user, status=status or None, text=q or None, limit=limit, offset=offset)]
     return call_sync(request, work)
@@ -71,17 +72,16 @@ def get_submission(request: Request, sub_id: Id) -> dict:
     principal = current_user(request)
 
     def work(s):
-        user = s.get(User, principal.id) if principal else None
+        user = principal.actor() if principal else None
         sub = subs.get_submission(s, sub_id, user)
-        return subs.submission_dict(sub, private=user is not None and (
-            sub.owner_id == user.id or principal.can("reviewer")))
+        return subs.submission_dict(sub, private=subs.sees_private(sub, user))
     return call_sync(request, work)
 
 
 @router.post("/submissions", status_code=201)
-async def create_submission(request: Request, body: SubmissionIn) -> dict:
+async def create_submission(request: Request, principal: Annotated[Principal, Depends(needs("contributor"))],
+                            body: SubmissionIn) -> dict:
     """Create a draft (or submit it at once with ``"submit": true``); needs the submit scope."""
-    principal = await run_in_threadpool(require_role, request, "contributor")
     check_csrf(request, None)
     await limited(request, "submit", principal.username)
     data = body.model_dump()
@@ -90,7 +90,7 @@ async def create_submission(request: Request, body: SubmissionIn) -> dict:
     use = getattr(request.app.state, "submission_classifier", True)
 
     def work(s):
-        user = s.get(User, principal.id)
+        user = principal.actor()
         sub = subs.create_draft(s, user, data)
         if do_submit:
             subs.submit(s, sub, user, use_classifier=use, semantic=semantic)
@@ -115,7 +115,7 @@ def prize_results(request: Request, cycle_id: Id) -> list[dict]:
         cycle = s.get(PrizeCycle, cycle_id)
         if cycle is None:
             raise LookupError(f"no prize cycle {cycle_id}")
-        return prizes.results(s, cycle, s.get(User, principal.id) if principal else None)
+        return prizes.results(s, cycle, principal.actor() if principal else None)
     try:
         return call_sync(request, work)
     except prizes.VotingClosed as exc:

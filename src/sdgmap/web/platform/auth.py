@@ -4,7 +4,9 @@ Sessions live in the database (several workers share them); the cookie carries a
 id that is replaced at every login, so a planted id is never promoted (no fixation).
 CSRF tokens (bound to the session when signed in, double-submit for anonymous forms,
 none for bearer API tokens) are checked by ``sdgmap.web.security.check_csrf``, shared
-with the pages and the JSON API. API tokens are limited to their scopes.
+with the pages and the JSON API. API tokens are limited to their scopes: a request acts
+with its *effective role* (``Principal.acts_as``), which is what the domain functions get
+(``Principal.actor``); a *read* token only reads (no votes, no token management).
 """
 
 from __future__ import annotations
@@ -49,11 +51,22 @@ class Principal:
     via: str = "session"  # or "token"
     scopes: list[str] = field(default_factory=list)
 
+    @property
+    def acts_as(self) -> str | None:
+        """The effective role: a token acts with at most its widest scope, never above its owner."""
+        return accounts.effective_role(self.role, self.scopes if self.via == "token" else None)
+
     def can(self, role: str) -> bool:
-        if not accounts.has_role(self.role, role):
-            return False
-        # A token acts with at most the rights of its widest scope (and never above its owner).
-        return self.via != "token" or any(accounts.has_role(SCOPE_ROLE[sc], role) for sc in self.scopes)
+        return accounts.has_role(self.acts_as, role)
+
+    def actor(self) -> accounts.Actor:
+        """Who acts, for the domain functions: with the effective role, not the account's."""
+        return accounts.Actor(self.id, self.username, self.acts_as)
+
+    @property
+    def writes(self) -> bool:
+        """A browser session, or a token with a scope beyond *read*: a read token only reads."""
+        return self.via != "token" or any(sc != "read" for sc in self.scopes)
 
 
 def client_ip(request: Request) -> str:
@@ -92,6 +105,25 @@ def require_role(request: Request, role: str) -> Principal:
         raise HTTPException(401, "log in (or send an API token) first")
     if not user.can(role):
         raise HTTPException(403, f"this needs the {role} role")
+    return user
+
+
+def needs(role: str) -> Callable[[Request], Principal]:
+    """``require_role`` as a route dependency: FastAPI runs it before it validates the body,
+    so a caller who may not write is told 401/403, not which fields the body needs."""
+    def dependency(request: Request) -> Principal:
+        return require_role(request, role)
+    dependency.__name__ = f"needs_{role}"
+    return dependency
+
+
+def require_browser(request: Request) -> Principal:
+    """The signed-in user of a browser session; an API token is refused (403): what it may do
+    must not include making or revoking tokens (a leaked token would outlive its revocation)."""
+    user = require_role(request, "viewer")
+    if user.via == "token":
+        raise HTTPException(403, "API tokens are made and revoked on the account page of a signed-in "
+                                 "browser, not with a token")
     return user
 
 
@@ -316,7 +348,7 @@ def account(request: Request) -> Response:
 
     with request.app.state.store.transaction() as s:
         user = s.get(User, me.id)
-        mine = [subs.submission_dict(x, private=True) for x in subs.list_submissions(s, user, mine=True)]
+        mine = [subs.submission_dict(x, private=True) for x in subs.list_submissions(s, me.actor(), mine=True)]
         tokens = [accounts.token_dict(t) for t in s.scalars(select(ApiToken).where(ApiToken.user_id == me.id))]
         info = accounts.user_dict(user)
     return page(request, "platform/account.html", title="Your account", user=info, mine=mine,
@@ -325,7 +357,7 @@ def account(request: Request) -> Response:
 
 @router.post("/account/tokens")
 async def new_token(request: Request) -> Response:
-    me = await run_in_threadpool(require_role, request, "viewer")
+    me = await run_in_threadpool(require_browser, request)
     form = await read_form(request)
     scopes = form.get("scopes", [])
     scopes = [scopes] if isinstance(scopes, str) else scopes
@@ -344,10 +376,10 @@ async def new_token(request: Request) -> Response:
 
 @router.post("/account/tokens/{token_id}/revoke")
 async def revoke(request: Request, token_id: Id) -> Response:
-    me = await run_in_threadpool(require_role, request, "viewer")
+    me = await run_in_threadpool(require_browser, request)
     await read_form(request)
 
     def work(s):
-        accounts.revoke_token(s, token_id, s.get(User, me.id))
+        accounts.revoke_token(s, token_id, me.actor())
     await call(request, work)
     return RedirectResponse("/account", status_code=303)

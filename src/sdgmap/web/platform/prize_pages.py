@@ -59,7 +59,7 @@ async def create_cycle(request: Request) -> Response:
 
     def work(s):
         return prizes.create_cycle(
-            s, s.get(User, me.id), str(form.get("name", "")), parse_time(str(form.get("opens", "")), "opens"),
+            s, me.actor(), str(form.get("name", "")), parse_time(str(form.get("opens", "")), "opens"),
             parse_time(str(form.get("closes", "")), "closes"), categories=custom,
             action_line_categories=form.get("action_lines") == "1").id
     cycle_id = await call(request, work)
@@ -102,7 +102,7 @@ async def nominate(request: Request, cycle_id: Id) -> Response:
         cycle = _cycle(s, cycle_id)
         if category_id not in {c.id for c in cycle.categories}:
             raise UserError(f"category_id: not a category of {cycle.name}")
-        prizes.nominate(s, s.get(User, me.id), category_id, submission_id)
+        prizes.nominate(s, me.actor(), category_id, submission_id)
     await call(request, work)
     return RedirectResponse(f"/prizes/{cycle_id}", status_code=303)
 
@@ -112,6 +112,9 @@ async def vote(request: Request, cycle_id: Id) -> Response:
     me = await agate(request, "viewer")
     if isinstance(me, Response):
         return me
+    if not me.writes:  # a vote is a write: a browser session, or a token beyond the read scope
+        raise HTTPException(403, "a read-only API token cannot vote; vote signed in, or with a "
+                                 "token that has the submit (or a wider) scope")
     form = await read_form(request)
     try:
         nomination_id = int(form.get("nomination_id", ""))
@@ -142,7 +145,7 @@ def results(request: Request, cycle_id: Id) -> Response:
 
     def work(s):
         cycle = _cycle(s, cycle_id)
-        return prizes.cycle_dict(cycle), prizes.results(s, cycle, s.get(User, me.id) if me else None)
+        return prizes.cycle_dict(cycle), prizes.results(s, cycle, me.actor() if me else None)
     try:
         cycle, rows = call_sync(request, work)
     except prizes.VotingClosed as exc:

@@ -11,8 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from sdgmap.errors import UserError
 from sdgmap.platform import audit
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.accounts import has_role
-from sdgmap.platform.models import SUBMISSION_STATES, Submission, User
+from sdgmap.platform.models import SUBMISSION_STATES, Submission
 from sdgmap.store.models import Node
 from sdgmap.web.platform.auth import (
     Id,
@@ -72,9 +71,8 @@ def submission_list(request: Request, q: str = "", status: str = "", page_no: in
         raise UserError("page_no: 1 to 10000")
     me = current_user(request)
     with request.app.state.store.transaction() as s:
-        user = s.get(User, me.id) if me else None
         rows = [subs.submission_dict(x) for x in subs.list_submissions(
-            s, user, status=status or None, text=q[:200] or None, limit=PER_PAGE + 1,
+            s, me.actor() if me else None, status=status or None, text=q[:200] or None, limit=PER_PAGE + 1,
             offset=(page_no - 1) * PER_PAGE)]
     return page(request, "platform/submissions.html", title="Stocktaking entries", rows=rows[:PER_PAGE],
                 more=len(rows) > PER_PAGE, q=q[:200], state=status, page_no=page_no,
@@ -112,7 +110,7 @@ async def create(request: Request) -> Response:
     finish = _after_save(request, form)
 
     def work(s):
-        user = s.get(User, me.id)
+        user = me.actor()
         return finish(s, subs.create_draft(s, user, data), user)
     try:
         sub_id = await call(request, work)
@@ -126,15 +124,22 @@ def show(request: Request, sub_id: Id) -> Response:
     me = current_user(request)
 
     def work(s):
-        user = s.get(User, me.id) if me else None
+        user = me.actor() if me else None
         sub = subs.get_submission(s, sub_id, user)
-        private = user is not None and (sub.owner_id == user.id or has_role(user.role, "reviewer"))
+        private = subs.sees_private(sub, user)
         return (subs.submission_dict(sub, private=private),
                 audit.history(s, "submissions", sub_id) if private else [],
                 private, user is not None and sub.owner_id == user.id)
     data, history, private, owner = call_sync(request, work)
+    # Nobody decides on their own entry: no decision form for its owner.
     return page(request, "platform/submission.html", title=data["title"], sub=data, history=history,
                 private=private, owner=owner, reviewer=bool(me and me.can("reviewer")))
+
+
+def _not_editable(request: Request, sub_id: int, exc: subs.NotEditable) -> Response:
+    """The GET and the POST of a submitted or decided entry's form answer alike: 409, no form."""
+    return page(request, "platform/message.html", status=409, title="This entry cannot be edited now",
+                message=f"{exc}.", back=f"/submissions/{sub_id}")
 
 
 @router.get("/submissions/{sub_id}/edit")
@@ -144,11 +149,14 @@ def edit_form(request: Request, sub_id: Id) -> Response:
         return me
 
     def work(s):
-        sub = subs.get_submission(s, sub_id, s.get(User, me.id))
-        if sub.owner_id != me.id and me.role != "admin":
-            raise PermissionError("only the owner may edit a submission")
+        sub = subs.get_submission(s, sub_id, me.actor())
+        subs.check_editable(sub, me.actor())  # the same checks as saving it
         return subs.submission_dict(sub)
-    return _form_page(request, call_sync(request, work), sub_id=sub_id)
+    try:
+        data = call_sync(request, work)
+    except subs.NotEditable as exc:
+        return _not_editable(request, sub_id, exc)
+    return _form_page(request, data, sub_id=sub_id)
 
 
 @router.post("/submissions/{sub_id}/edit")
@@ -161,11 +169,13 @@ async def edit(request: Request, sub_id: Id) -> Response:
     finish = _after_save(request, form)
 
     def work(s):
-        user = s.get(User, me.id)
+        user = me.actor()
         sub = subs.get_submission(s, sub_id, user)
         return finish(s, subs.update_submission(s, sub, user, data), user)
     try:
         await call(request, work)
+    except subs.NotEditable as exc:
+        return await run_in_threadpool(_not_editable, request, sub_id, exc)
     except UserError as exc:
         return await run_in_threadpool(_form_page, request, data, 400, str(exc), sub_id)
     return RedirectResponse(f"/submissions/{sub_id}", status_code=303)
@@ -180,9 +190,12 @@ async def submit(request: Request, sub_id: Id) -> Response:
     finish = _after_save(request, {"action": "submit"})
 
     def work(s):
-        user = s.get(User, me.id)
+        user = me.actor()
         return finish(s, subs.get_submission(s, sub_id, user), user)
-    await call(request, work)
+    try:
+        await call(request, work)
+    except subs.NotEditable as exc:
+        return await run_in_threadpool(_not_editable, request, sub_id, exc)
     return RedirectResponse(f"/submissions/{sub_id}", status_code=303)
 
 
@@ -194,7 +207,7 @@ async def decision(request: Request, sub_id: Id) -> Response:
     form = await read_form(request)
 
     def work(s):
-        user = s.get(User, me.id)
+        user = me.actor()
         subs.decide(s, subs.get_submission(s, sub_id, user), user, str(form.get("decision", "")),
                     str(form.get("comment", "")))
     await call(request, work)
