@@ -153,7 +153,7 @@ class ReviewRequest(BaseModel):
 def review(request: Request, body: ReviewRequest) -> dict:
     check_csrf(request, None)  # none needed with a bearer token
     require_writer(request)
-    with request.app.state.store.transaction() as s:  # a write: the full store
+    with request.app.state.store.transaction(write=True) as s:  # a write: the full store
         node = clean_text(body.node, 140) if body.node else None
         actor = signed_in_name(request) or clean_actor(body.reviewer)
         changed = review_links(s, body.ids, body.action, actor, node)
