@@ -105,7 +105,10 @@ def get_user(session: Session, username: str) -> User:
 
 def create_user(session: Session, username: str, *, password: str | None = None,
                 role: str = "viewer", email: str = "", display_name: str = "",
-                verified: bool = False, actor: str = "", ip: str = "") -> User:
+                verified: bool = False, actor: str = "", ip: str = "",
+                password_hash: str | None = None) -> User:
+    """A new account; ``password_hash`` (from ``hash_password``) lets a caller hash first,
+    outside its write transaction."""
     username = normalise_username(username)
     if role not in ROLES:
         raise UserError(f"role: must be one of {', '.join(ROLES)}")
@@ -115,7 +118,7 @@ def create_user(session: Session, username: str, *, password: str | None = None,
         raise UserError(f"username: {username!r} is taken")
     user = User(username=username, email=email.strip(), display_name=display_name.strip(),
                 role=role, verified=verified, created_ip=ip[:64],
-                password_hash=hash_password(password) if password is not None else None)
+                password_hash=hash_password(password) if password is not None else password_hash)
     session.add(user)
     session.flush()
     audit.record(session, actor or username, "users", user.id, "create", {},

@@ -257,14 +257,17 @@ async def signup(request: Request) -> Response:
     username = str(form.get("username", ""))[:64]
 
     def work(s):
-        if form.get("password") != form.get("password2"):
-            raise UserError("password: the two passwords differ")
-        user = accounts.create_user(s, username, password=str(form.get("password", "")),
-                                    role="contributor", email=str(form.get("email", ""))[:254],
+        user = accounts.create_user(s, username, password_hash=hashed, role="contributor",
+                                    email=str(form.get("email", ""))[:254],
                                     display_name=str(form.get("display_name", ""))[:200],
                                     verified=False, ip=client_ip(request))
         return _login(request, user, s)
     try:
+        accounts.normalise_username(username)
+        if form.get("password") != form.get("password2"):
+            raise UserError("password: the two passwords differ")
+        # argon2 is slow on purpose: hash before the write transaction, not holding its lock.
+        hashed = await run_in_threadpool(accounts.hash_password, str(form.get("password", "")))
         token = await call(request, work)
     except UserError as exc:
         return page(request, "platform/signup.html", status=400, title="Create an account",
