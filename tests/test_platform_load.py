@@ -16,8 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from sdgmap.errors import UserError
 from sdgmap.platform import accounts, prizes, ratelimit, tx
 from sdgmap.platform import submissions as subs
 from sdgmap.platform.models import RateEvent, User, Vote
@@ -174,3 +176,26 @@ def test_a_writer_waits_for_the_other_writer_instead_of_failing(store: Store):
         thread.join(10)
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(RateEvent)) == 2
+
+
+@pytest.mark.parametrize("change", ["new password", "disabled"])
+def test_a_login_checks_the_password_outside_the_transaction_and_then_the_account_again(store: Store, change):
+    """The password check runs between two short transactions; an account whose password
+    changed or that was disabled in between is refused, not logged in."""
+    with store.transaction() as s:
+        accounts.create_user(s, "ana", password=PW, role="viewer", verified=True)
+    with store.transaction() as s:
+        found = accounts.login_lookup(s, "ANA")
+    new_hash = accounts.verify_login(found, PW)  # no transaction open here
+    with store.transaction(write=True) as s:
+        user = accounts.get_user(s, "ana")
+        if change == "new password":
+            accounts.set_password(s, user, PW + " two", "admin")
+        else:
+            accounts.update_user(s, user, "admin", active=False)
+    with pytest.raises(UserError, match="wrong username or password"), store.transaction(write=True) as s:
+        accounts.record_login(s, found, new_hash)
+    with store.transaction() as s:
+        assert accounts.get_user(s, "ana").last_login_at is None
+    with pytest.raises(UserError, match="wrong username or password"):
+        accounts.verify_login(accounts.LoginLookup(None, None, False), PW)  # no such user

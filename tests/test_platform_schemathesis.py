@@ -5,7 +5,7 @@ with a server error, answers only the statuses its description declares (errors 
 declared error body), and an undeclared method gets 405 with an ``Allow`` header.
 
 Budget: 100 examples per operation on SQLite with the token, 30 for the other three
-combinations."""
+combinations (about 35, 15, 20 and 15 s on a 2-core machine)."""
 
 from __future__ import annotations
 
