@@ -50,5 +50,5 @@ def _suggest(store: Store) -> None:
     from sdgmap.platform.audit import track_changes
 
     clf = load_classifier()
-    with store.transaction() as s:
+    with store.transaction(write=True) as s:
         suggest_links(track_changes(s, "demo"), clf)

@@ -111,7 +111,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     from sdgmap.store.activities import ActivityFilter, count_activities
 
     clf = _classifier(lexical, encoder)
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         track_changes(s, default_actor())  # each created, updated or withdrawn suggestion
         total = count_activities(s, ActivityFilter(type=type_, year=year))
         with Progress(console=err_console, disable=total < PROGRESS_MIN, transient=True) as bar:

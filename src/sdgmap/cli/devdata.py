@@ -89,7 +89,7 @@ def generate(store: Store, activities: int, *, seed: int = 1, batch: int = 5000,
             texts.append(block)
             offset += len(block)
         text = "".join(texts)
-        with store.transaction() as s:
+        with store.transaction(write=True) as s:
             sha = hashlib.sha256(text.encode()).hexdigest()  # documents are identified by content
             doc = s.scalar(select(Document).where(Document.sha256 == sha))
             if doc is None:

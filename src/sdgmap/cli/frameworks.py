@@ -132,7 +132,7 @@ def import_(app: AppContext, path: str, replace: bool, fid: str | None, name: st
     """
     meta = {k: v for k, v in {"id": fid, "name": name, "version": version, "source": source}.items() if v}
     spec = read_framework_file(path, **meta)
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         if spec.id == "__crosswalk__":
             n = save_crosswalk(s, spec)
             result = {"crosswalk": spec.name, "links": n, "file": path}

@@ -38,7 +38,7 @@ def add(app: AppContext, username: str, role: str, email: str, display_name: str
     from sdgmap.platform import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         user = accounts.create_user(s, username, password=password, role=role, email=email,
                                     display_name=display_name, verified=True, actor=ACTOR)
         link = None if password else _link(base_url, "invite", accounts.issue_link(s, user, "invite", ACTOR))
@@ -79,7 +79,7 @@ def set_role(app: AppContext, username: str, role: str) -> None:
     """Change an account's role."""
     from sdgmap.platform import accounts
 
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         accounts.update_user(s, accounts.get_user(s, username), ACTOR, role=role)
     click.echo(f"{username}: {role}")
 
@@ -92,7 +92,7 @@ def verify(app: AppContext, username: str, undo: bool) -> None:
     """Mark an account verified (verified accounts may vote)."""
     from sdgmap.platform import accounts
 
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         accounts.update_user(s, accounts.get_user(s, username), ACTOR, verified=not undo)
     click.echo(f"{username}: {'unverified' if undo else 'verified'}")
 
@@ -114,7 +114,7 @@ def token(app: AppContext, username: str, name: str, scopes: tuple[str, ...], li
     from sdgmap.platform import accounts
     from sdgmap.platform.models import ApiToken
 
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         user = accounts.get_user(s, username)
         if revoke is not None:
             tok = s.get(ApiToken, revoke)
@@ -154,7 +154,7 @@ def reset_link(app: AppContext, username: str, base_url: str) -> None:
     """Print a one-time password-reset link for an account (no mail server needed)."""
     from sdgmap.platform import accounts
 
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         secret = accounts.issue_link(s, accounts.get_user(s, username), "reset", ACTOR)
     click.echo(_link(base_url, "reset", secret))
 
@@ -167,7 +167,7 @@ def set_password(app: AppContext, username: str) -> None:
     from sdgmap.platform import accounts
 
     password = getpass.getpass("New password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    with app.store.transaction() as s:
+    with app.store.transaction(write=True) as s:
         accounts.set_password(s, accounts.get_user(s, username), password, ACTOR)
     click.echo(f"{username}: password set")
 

@@ -153,7 +153,7 @@ def _known(store, filename: str, data: bytes) -> FileResult | None:
 def _write(store, doc: ParsedDocument, actor: str | None = None) -> FileResult:
     from sdgmap.platform.audit import record_operation
 
-    with store.transaction() as session:
+    with store.transaction(write=True) as session:
         result = write_document(session, doc)
         counts = result.as_dict()
         counts.pop("document_id", None)

@@ -99,12 +99,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User | None, password: str) -> bool:
+def check_password(password_hash: str | None, password: str) -> bool:
+    """True if ``password`` matches; with no hash (no such user, no password set) the dummy
+    hash is verified instead, so that the answer takes as long either way."""
     if len(password) > MAX_PASSWORD:
         return False
     try:
-        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
-                              password) and user is not None and user.password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -132,7 +133,10 @@ def get_user(session: Session, username: str) -> User:
 
 def create_user(session: Session, username: str, *, password: str | None = None,
                 role: str = "viewer", email: str = "", display_name: str = "",
-                verified: bool = False, actor: str = "", ip: str = "") -> User:
+                verified: bool = False, actor: str = "", ip: str = "",
+                password_hash: str | None = None) -> User:
+    """A new account; ``password_hash`` (from ``hash_password``) lets a caller hash first,
+    outside its write transaction."""
     username = normalise_username(username)
     if role not in ROLES:
         raise UserError(f"role: must be one of {', '.join(ROLES)}")
@@ -142,7 +146,7 @@ def create_user(session: Session, username: str, *, password: str | None = None,
         raise UserError(f"username: {username!r} is taken")
     user = User(username=username, email=email.strip(), display_name=display_name.strip(),
                 role=role, verified=verified, created_ip=ip[:64],
-                password_hash=hash_password(password) if password is not None else None)
+                password_hash=hash_password(password) if password is not None else password_hash)
     session.add(user)
     session.flush()
     audit.record(session, actor or username, "users", user.id, "create", {},
@@ -174,14 +178,53 @@ def update_user(session: Session, user: User, actor: str, **changes) -> User:
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+# A login is three steps, so that the slow password check (argon2, ~0.3 s by design) runs
+# with no transaction open: a short read (``login_lookup``), the check (``verify_login``),
+# and a short write (``record_login``). Held inside a write transaction, the check made
+# every other writer wait or fail (SQLite has one writer).
+
+@dataclass(frozen=True)
+class LoginLookup:
+    """What a login needs to know about an account (plain values, read in one short read)."""
+
+    user_id: int | None
+    password_hash: str | None
+    active: bool
+
+
+def login_lookup(session: Session, username: str) -> LoginLookup:
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if not check_password(user, password or "") or not user.active:
+    if user is None:
+        return LoginLookup(None, None, False)
+    return LoginLookup(user.id, user.password_hash, user.active)
+
+
+def verify_login(found: LoginLookup, password: str) -> str | None:
+    """Check the password (no database access); raise ``UserError`` if the login fails.
+
+    Returns a new hash when the stored one was made with outdated parameters, else None.
+    """
+    if not check_password(found.password_hash, password or "") or not found.active:
         raise UserError("wrong username or password")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    return _hasher.hash(password) if _hasher.check_needs_rehash(found.password_hash) else None
+
+
+def record_login(session: Session, found: LoginLookup, new_hash: str | None = None) -> User:
+    """The write half: the account must still be the one whose password was checked."""
+    user = session.get(User, found.user_id)
+    # A password changed or an account disabled since the check refuses the login.
+    if user is None or user.password_hash != found.password_hash or not user.active:
+        raise UserError("wrong username or password")
+    if new_hash:
+        user.password_hash = new_hash
     user.last_login_at = utcnow()
     return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """All three steps in the caller's transaction (the CLI and tests; the web login splits them)."""
+    found = login_lookup(session, username)
+    return record_login(session, found, verify_login(found, password))
 
 
 def set_password(session: Session, user: User, password: str, actor: str) -> None:

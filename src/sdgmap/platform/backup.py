@@ -157,7 +157,7 @@ def import_all(store: Store, path: str | Path, *, replace: bool = False,
         raise UserError(f"{path}: tables this version does not know: {', '.join(unknown)} "
                         f"(backup schema {data.get('schema')}, database {store.current_revision()})")
     counts: dict[str, int] = {}
-    with store.transaction() as s:
+    with store.transaction(write=True) as s:
         if _has_content(s) and not replace:
             raise UserError("the database already has content; import into a new database or pass --replace")
         for table in reversed(Base.metadata.sorted_tables):

@@ -1,9 +1,11 @@
 """Run one unit of work with a retry when the database reports a transient write conflict.
 
-SQLite in WAL mode refuses (rather than waits for) a write from a transaction whose
-snapshot is older than another writer's commit; PostgreSQL may report serialization or
-deadlock errors. Re-running the whole unit of work is the correct answer to both, and the
-second run then sees what the other writer committed (e.g. a vote already cast).
+A writing unit of work starts with ``Store.transaction(write=True)``: on SQLite that takes
+the single writer's lock first and waits for it (busy_timeout), rather than failing when a
+deferred transaction with a stale snapshot first writes. What is still transient (a wait
+longer than busy_timeout; serialization or deadlock errors on PostgreSQL) is answered by
+re-running the whole unit of work; the second run then sees what the other writer
+committed (e.g. a vote already cast).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ TRANSIENT = ("database is locked", "database table is locked", "deadlock detecte
              "could not serialize", "busy")
 
 
-def run(store: Store, work: Callable[[Session], T], attempts: int = 8) -> T:
+def run(store: Store, work: Callable[[Session], T], attempts: int = 8, write: bool = True) -> T:
+    """``work`` in one transaction, re-run on a transient conflict; ``write=False`` for reads."""
     for attempt in range(attempts):
         try:
-            with store.transaction() as session:
+            with store.transaction(write=write) as session:
                 return work(session)
         except OperationalError as exc:
             if attempt == attempts - 1 or not any(t in str(exc).lower() for t in TRANSIENT):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DB = "sdgmap.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE_OPTION = "sdgmap_write"  # execution option: this transaction will write
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -38,6 +39,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # A deferred BEGIN that reads and later writes fails at once with "database is locked"
+    # when another writer committed after its first read (its WAL snapshot is stale, and
+    # busy_timeout does not apply to that upgrade). A unit of work that will write therefore
+    # takes the write lock up front, and that wait does honour busy_timeout: writers queue.
+    # Readers keep the deferred form so that they never wait for a writer.
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -46,7 +57,7 @@ def make_engine(url: str) -> Engine:
         # failed operation rolls back everything it did (pysqlite's legacy mode
         # commits implicitly before some statements).
         event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-        event.listen(engine, "begin", lambda c: c.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No server-side prepared statements: psycopg prepares a query after five runs and
     # PostgreSQL may then reuse a generic plan that ignores the values (a full scan for a
@@ -68,6 +79,10 @@ class Store:
         self.url = resolve_url(db)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Same pool and events; only SQLite's BEGIN looks at the option (PostgreSQL's
+        # row locks already make a writer wait).
+        self._write_sessions = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
+                                            expire_on_commit=False)
         self.created = False
         if upgrade:
             self.upgrade()
@@ -100,7 +115,7 @@ class Store:
         if fresh:
             from sdgmap.frameworks.builtin import load_builtin_frameworks
 
-            with self.transaction() as session:
+            with self.transaction(write=True) as session:
                 load_builtin_frameworks(session)
             self.created = True
         return True
@@ -109,9 +124,13 @@ class Store:
         return self._sessions()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back everything on any error."""
-        session = self._sessions()
+    def transaction(self, write: bool = False) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back everything on any error.
+
+        ``write=True`` for work that writes: on SQLite it waits for the single writer's lock
+        (up to busy_timeout) before its first read instead of failing when it first writes.
+        """
+        session = (self._write_sessions if write else self._sessions)()
         try:
             with session.begin():
                 yield session

@@ -13,6 +13,7 @@ from sdgmap import analytics
 from sdgmap.linkage import derived_links, get_node, stated_links
 from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
+from sdgmap.web.openapi import COMMON, errors
 from sdgmap.web.params import BadRequest, parse_list_query
 from sdgmap.web.security import (
     check_csrf,
@@ -25,7 +26,7 @@ from sdgmap.web.security import (
 from sdgmap.web.upload import upload_document
 from sdgmap.web.visibility import request_store
 
-router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
+router = APIRouter(prefix="/api/v1", tags=["sdgmap"], responses=errors(*COMMON))
 
 MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer are a 422, not a database overflow
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -46,19 +47,20 @@ def frameworks(request: Request) -> list[dict]:
         return services.frameworks(s)
 
 
-@router.get("/frameworks/{framework_id}", summary="A framework and all its nodes")
+@router.get("/frameworks/{framework_id}", summary="A framework and all its nodes", responses=errors(404))
 def framework(request: Request, framework_id: str) -> dict:
     with _store(request).transaction() as s:
         return services.framework(s, framework_id[:64])
 
 
-@router.get("/nodes/{ref}", summary="A node (framework:code): text, links in and out, activities")
+@router.get("/nodes/{ref}", summary="A node (framework:code): text, links in and out, activities",
+            responses=errors(404))
 def node(request: Request, ref: str) -> dict:
     with _store(request).transaction() as s:
         return services.node_page(s, ref[:140])
 
 
-@router.get("/links", summary="Stated and derived links of a node")
+@router.get("/links", summary="Stated and derived links of a node", responses=errors(404))
 def links(request: Request, node: str = Query(..., max_length=140, description="framework:code"),
           direction: Literal["in", "out", "both"] = "both", derived: bool = True) -> dict:
     from sdgmap.linkage import UnknownNode
@@ -74,7 +76,8 @@ def links(request: Request, node: str = Query(..., max_length=140, description="
         return out
 
 
-@router.get("/activities", summary="Activities: search, filter, sort, page", description=ACTIVITY_PARAMS)
+@router.get("/activities", summary="Activities: search, filter, sort, page", description=ACTIVITY_PARAMS,
+            responses=errors(404))
 def activities(request: Request, facets: bool = False) -> dict:
     q = parse_list_query(request.query_params)
     with _store(request).transaction() as s:
@@ -88,7 +91,8 @@ def activities_facets(request: Request) -> dict:
         return services.facets(s, q, request.app.state.cache)
 
 
-@router.get("/activities/export", summary="The whole result set as CSV or JSON", description=ACTIVITY_PARAMS)
+@router.get("/activities/export", summary="The whole result set as CSV or JSON", description=ACTIVITY_PARAMS,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def activities_export(request: Request, format: Literal["csv", "json"] = "json"):
     q = parse_list_query(request.query_params)
     store = _store(request)
@@ -102,7 +106,8 @@ def activities_export(request: Request, format: Literal["csv", "json"] = "json")
     return StreamingResponse(stream(), media_type=media)
 
 
-@router.get("/activities/{activity_id}", summary="One activity with links, evidence and review history")
+@router.get("/activities/{activity_id}", summary="One activity with links, evidence and review history",
+            responses=errors(404))
 def activity(request: Request, activity_id: Id) -> dict:
     with _store(request).transaction() as s:
         return services.get_activity(s, activity_id)
@@ -114,14 +119,14 @@ def documents(request: Request) -> list[dict]:
         return services.documents(s)
 
 
-@router.get("/documents/{document_id}", summary="One document (text on request)")
+@router.get("/documents/{document_id}", summary="One document (text on request)", responses=errors(404))
 def document(request: Request, document_id: Id, text: bool = False) -> dict:
     with _store(request).transaction() as s:
         return services.document(s, document_id, with_text=text)
 
 
 @router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)",
-             dependencies=[Depends(writer("reviewer"))])
+             dependencies=[Depends(writer("reviewer"))], responses=errors(411, 413, 415, 503))
 async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
                  csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
     await run_in_threadpool(check_csrf, request, csrf_token)
@@ -135,7 +140,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()], entity: 
     return JSONResponse(result)
 
 
-@router.get("/suggestions", summary="Suggested links waiting for review (the review queue)")
+@router.get("/suggestions", summary="Suggested links waiting for review (the review queue)",
+            responses=errors(404))
 def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
                 framework: str | None = Query(None, max_length=64),
                 min_confidence: float = Query(0.0, ge=0, le=1),
@@ -161,7 +167,7 @@ class ReviewRequest(BaseModel):
              dependencies=[Depends(writer("reviewer"))])
 def review(request: Request, body: ReviewRequest) -> dict:
     check_csrf(request, None)  # none needed with a bearer token
-    with request.app.state.store.transaction() as s:  # a write: the full store
+    with request.app.state.store.transaction(write=True) as s:  # a write: the full store
         node = clean_text(body.node, 140) if body.node else None
         actor = signed_in_name(request) or clean_actor(body.reviewer)
         changed = review_links(s, body.ids, body.action, actor, node)
@@ -172,8 +178,9 @@ class ClassifyRequest(BaseModel):
     text: str = Field(..., min_length=1, max_length=50_000)
 
 
+# Costly for the server: an account's, once accounts exist.
 @router.post("/classify", summary="Suggest SDG links for a text, with evidence",
-             dependencies=[Depends(writer("viewer"))])  # costly for the server: an account's, once accounts exist
+             dependencies=[Depends(writer("viewer"))], responses=errors(503))
 def classify(request: Request, body: ClassifyRequest) -> dict:
     from sdgmap.web.classify import classify_text
 

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.routing import Match, Mount
 
 from sdgmap import __version__
 from sdgmap.analytics import goal_meta
@@ -123,6 +124,22 @@ def error_response(request: Request, status: int, message: str, field: str | Non
                   title=STATUS_TITLES.get(status, "Error"), message=message)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route at this path takes (Starlette's 405 names only the first
+    route's). Static files, a mount that takes any method to answer 405 itself: GET, HEAD."""
+    allowed = []
+    for method in METHODS:
+        probe = {"type": "http", "method": method, "path": request.scope["path"],
+                 "root_path": request.scope.get("root_path", ""), "headers": [], "query_string": b""}
+        if any(not isinstance(route, Mount) and route.matches(probe)[0] == Match.FULL
+               for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed or ("GET", "HEAD"))
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(title="sdgmap", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None,  # /api/v1/docs below, served offline
@@ -182,7 +199,10 @@ def create_app(store: Store) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _shttp(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if exc.status_code != 404 else f"There is no page at {request.url.path}"
-        return error_response(request, exc.status_code, str(detail))
+        response = error_response(request, exc.status_code, str(detail))
+        if exc.status_code == 405:  # RFC 9110: say which methods the resource has
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

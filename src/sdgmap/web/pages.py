@@ -249,7 +249,7 @@ async def review_submit(request: Request) -> Response:
         ids.append(int(raw))
     actor = signed_in_name(request) or clean_actor(str(form.get("reviewer", "")))
     node = clean_text(str(form.get("node", "")), 140) or None
-    with request.app.state.store.transaction() as s:  # a write: the full store
+    with request.app.state.store.transaction(write=True) as s:  # a write: the full store
         changed = review_links(s, ids, action, actor, node)
     back = str(form.get("return_to", "/review"))
     if not back.startswith("/") or back.startswith("//"):

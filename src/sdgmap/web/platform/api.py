@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sdgmap.platform import audit, prizes
 from sdgmap.platform import submissions as subs
 from sdgmap.platform.models import PrizeCycle
+from sdgmap.web.openapi import COMMON, errors
 from sdgmap.web.platform.auth import (
     AuditId,
     Id,
@@ -27,7 +28,7 @@ from sdgmap.web.platform.auth import (
     require_role,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["platform"])
+router = APIRouter(prefix="/api/v1", tags=["platform"], responses=errors(*COMMON))
 
 
 class SubmissionIn(BaseModel):
@@ -67,7 +68,7 @@ def list_submissions(request: Request, q: str = Query("", max_length=200),
     return call_sync(request, work)
 
 
-@router.get("/submissions/{sub_id}")
+@router.get("/submissions/{sub_id}", responses=errors(404))
 def get_submission(request: Request, sub_id: Id) -> dict:
     principal = current_user(request)
 
@@ -78,7 +79,7 @@ def get_submission(request: Request, sub_id: Id) -> dict:
     return call_sync(request, work)
 
 
-@router.post("/submissions", status_code=201)
+@router.post("/submissions", status_code=201, responses=errors(429))
 async def create_submission(request: Request, principal: Annotated[Principal, Depends(needs("contributor"))],
                             body: SubmissionIn) -> dict:
     """Create a draft (or submit it at once with ``"submit": true``); needs the submit scope."""
@@ -106,7 +107,7 @@ def list_prizes(request: Request) -> list[dict]:
         return [prizes.cycle_dict(c) for c in s.scalars(select(PrizeCycle).order_by(PrizeCycle.id))]
 
 
-@router.get("/prizes/{cycle_id}/results")
+@router.get("/prizes/{cycle_id}/results", responses=errors(404))
 def prize_results(request: Request, cycle_id: Id) -> list[dict]:
     """Votes per nomination, winners and champions; published when the vote closes."""
     principal = current_user(request)
@@ -122,7 +123,7 @@ def prize_results(request: Request, cycle_id: Id) -> list[dict]:
         raise HTTPException(403, str(exc)) from None
 
 
-@router.get("/audit/{table}/{row_id}")
+@router.get("/audit/{table}/{row_id}", responses=errors(404))
 def audit_trail(request: Request, table: str, row_id: AuditId) -> list[dict]:
     """Who changed the record, when, before and after (reviewers; users' records: admins)."""
     require_role(request, "admin" if table in ("users", "api_tokens") else "reviewer")

@@ -77,13 +77,15 @@ def client_ip(request: Request) -> str:
 def _load(request: Request) -> Principal | None:
     store = request.app.state.store
     auth = request.headers.get("authorization", "")
-    with store.transaction() as s:
-        if auth.lower().startswith("bearer "):
+    if auth.lower().startswith("bearer "):
+        def by_token(s: Session) -> Principal:  # a write: the token's last_used_at
             found = accounts.token_user(s, auth[7:].strip())
             if found is None:
                 raise HTTPException(401, "invalid or revoked API token")
             u, scopes = found
             return Principal(u.id, u.username, u.role, u.verified, via="token", scopes=scopes)
+        return tx.run(store, by_token)
+    with store.transaction() as s:
         found = accounts.session_user(s, request.cookies.get(SESSION_COOKIE))
         if found is None:
             return None
@@ -139,9 +141,9 @@ async def agate(request: Request, role: str) -> Principal | Response:
     return await run_in_threadpool(gate, request, role)
 
 
-def _mapped(work: Callable[[Session], T], store) -> T:
+def _mapped(work: Callable[[Session], T], store, write: bool = True) -> T:
     try:
-        return tx.run(store, work)
+        return tx.run(store, work, write=write)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     except LookupError as exc:
@@ -149,12 +151,13 @@ def _mapped(work: Callable[[Session], T], store) -> T:
 
 
 async def call(request: Request, work: Callable[[Session], T]) -> T:
-    """Run one unit of work off the event loop; permission and lookup errors become 403/404."""
+    """Run one writing unit of work off the event loop; permission and lookup errors become 403/404."""
     return await run_in_threadpool(_mapped, work, request.app.state.store)
 
 
-def call_sync(request: Request, work: Callable[[Session], T]) -> T:
-    return _mapped(work, request.app.state.store)
+def call_sync(request: Request, work: Callable[[Session], T], write: bool = False) -> T:
+    """``call`` for sync handlers, by default a read (it never waits for SQLite's writer)."""
+    return _mapped(work, request.app.state.store, write)
 
 
 def form_csrf(request: Request) -> str:
@@ -220,6 +223,15 @@ async def limited(request: Request, name: str, who: str) -> None:
     await run_in_threadpool(_limited, request.app.state.store, name, who)
 
 
+def _authenticate(request: Request, username: str, password: str) -> str:
+    """A new session's token; the password check runs with no transaction open."""
+    with request.app.state.store.transaction() as s:
+        found = accounts.login_lookup(s, username)
+    new_hash = accounts.verify_login(found, password)
+    return _mapped(lambda s: _login(request, accounts.record_login(s, found, new_hash), s),
+                   request.app.state.store)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/account") -> Response:
     return page(request, "platform/login.html", title="Log in", next=_safe_next(next))
@@ -232,11 +244,8 @@ async def login(request: Request) -> Response:
     nxt = _safe_next(str(form.get("next", "")))
     ip = client_ip(request)
     await limited(request, "login", f"{ip}:{username.lower()}")
-
-    def work(s):
-        return _login(request, accounts.authenticate(s, username, password), s)
     try:
-        token = await call(request, work)
+        token = await run_in_threadpool(_authenticate, request, username, password)
     except UserError as exc:
         return page(request, "platform/login.html", status=400, title="Log in", next=nxt,
                     error=str(exc), username=username)
@@ -280,14 +289,17 @@ async def signup(request: Request) -> Response:
     username = str(form.get("username", ""))[:64]
 
     def work(s):
-        if form.get("password") != form.get("password2"):
-            raise UserError("password: the two passwords differ")
-        user = accounts.create_user(s, username, password=str(form.get("password", "")),
-                                    role="contributor", email=str(form.get("email", ""))[:254],
+        user = accounts.create_user(s, username, password_hash=hashed, role="contributor",
+                                    email=str(form.get("email", ""))[:254],
                                     display_name=str(form.get("display_name", ""))[:200],
                                     verified=False, ip=client_ip(request))
         return _login(request, user, s)
     try:
+        accounts.normalise_username(username)
+        if form.get("password") != form.get("password2"):
+            raise UserError("password: the two passwords differ")
+        # argon2 is slow on purpose: hash before the write transaction, not holding its lock.
+        hashed = await run_in_threadpool(accounts.hash_password, str(form.get("password", "")))
         token = await call(request, work)
     except UserError as exc:
         return page(request, "platform/signup.html", status=400, title="Create an account",
