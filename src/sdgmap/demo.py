@@ -41,14 +41,17 @@ def build_demo(db: str, *, rebuild: bool = False) -> str:
 
 
 def _suggest(store: Store) -> None:
-    """Fill the review queue: the classifier's suggestions for every activity (one transaction)."""
+    """Fill the review queue: the classifier's suggestions for every activity (one write)."""
     try:
-        from sdgmap.classify import load_classifier
-        from sdgmap.classify.suggest import suggest_links
+        from sdgmap.classify import load_classifier, suggest
     except ImportError:
         return
     from sdgmap.platform.audit import track_changes
 
     clf = load_classifier()
+    with store.transaction() as s:
+        texts = suggest.activity_texts(s)
+        titles = suggest.action_line_titles(s)
+    plans = suggest.plan_suggestions(clf, texts, line_titles=titles)
     with store.transaction(write=True) as s:
-        suggest_links(track_changes(s, "demo"), clf)
+        suggest.write_suggestions(track_changes(s, "demo"), plans, suggest.method_name(clf))

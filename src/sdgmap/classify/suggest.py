@@ -5,7 +5,8 @@ Rules, so that a re-run is safe:
   already has one (a stated ``9.c`` also covers goal 9, a rejected suggestion stays rejected);
 * our own unverified suggestions (method ``classifier:*``) are updated in place, and
   removed when the classifier no longer proposes them, so re-runs do not duplicate;
-* one transaction for the whole run.
+* the classifier runs with no transaction open; its suggestions are written in one
+  transaction (``plan_suggestions`` then ``write_suggestions``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ METHOD_PREFIX = "classifier:"
 def method_name(clf: SDGClassifier) -> str:
     """``classifier:<model version>[/<encoder>]``: the encoder moves scores a little."""
     return (f"{METHOD_PREFIX}{clf.version}" + (f"/{clf.encoder}" if clf.encoder else ""))[:64]
+
+
 MAX_BLOCK = 8000  # characters of a source block given to the classifier
+Wants = dict[str, tuple[float, tuple[Evidence, ...]]]
 
 
 @dataclass
@@ -85,6 +89,75 @@ def _blocked_codes(links: list[ActivityLink], framework: str) -> set[str]:
     return blocked
 
 
+@dataclass
+class Planned:
+    """What the classifier wants for one activity, computed with no transaction open."""
+
+    activity_id: int
+    document_id: int | None
+    offset: int
+    goals: Wants
+    lines: Wants | None
+
+
+def activity_texts(session: Session, *, year: int | None = None,
+                   type: str | None = None) -> list[tuple[int, str, int | None, int]]:
+    """(activity id, text, document id, offset) for the activities matching ``year``/``type``."""
+    stmt = filtered_select(ActivityFilter(type=type, year=year), session.get_bind().dialect.name)
+    stmt = stmt.order_by(Activity.id).options(
+        selectinload(Activity.sources).selectinload(ActivitySource.document))
+    return [(a.id, *_activity_text(a)) for a in session.scalars(stmt)]
+
+
+def action_line_titles(session: Session) -> dict[str, str]:
+    return {n.code: n.title for n in session.scalars(select(Node).where(Node.framework_id == "wsis"))}
+
+
+def plan_suggestions(clf: SDGClassifier, texts: list[tuple[int, str, int | None, int]], *,
+                     line_titles: dict[str, str] | None = None, min_score: float | None = None,
+                     batch: int = 128, progress: Callable[[int], None] | None = None) -> list[Planned]:
+    """Run the classifier (and, given ``line_titles``, the Action Line suggester) over ``texts``.
+
+    Pure computation: callers run it outside any transaction, so a long run never holds
+    SQLite's writer lock while the web app waits to write.
+    """
+    al = ActionLineSuggester(clf.embedder, line_titles) if line_titles else None
+    plans: list[Planned] = []
+    for i in range(0, len(texts), batch):
+        chunk = texts[i:i + batch]
+        results = clf.predict([t for _, t, _, _ in chunk], threshold=min_score)
+        lines = al.predict([t for _, t, _, _ in chunk]) if al else [None] * len(chunk)
+        for (aid, _, doc_id, offset), res, als in zip(chunk, results, lines, strict=True):
+            plans.append(Planned(aid, doc_id, offset, _goal_wants(res.goals),
+                                 _line_wants(als) if als is not None else None))
+        if progress:
+            progress(len(chunk))
+    return plans
+
+
+def write_suggestions(session: Session, plans: list[Planned], method: str) -> SuggestReport:
+    """Apply planned suggestions in one unit of work, against the links as they are now
+    (a link stated or reviewed since the plan was made is respected)."""
+    nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "sdg"))}
+    al_nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "wsis"))}
+    report = SuggestReport()
+    for i in range(0, len(plans), 500):
+        chunk = plans[i:i + 500]
+        stmt = select(Activity).where(Activity.id.in_([p.activity_id for p in chunk])).options(
+            selectinload(Activity.links).selectinload(ActivityLink.node))
+        activities = {a.id: a for a in session.scalars(stmt)}
+        for p in chunk:
+            a = activities.get(p.activity_id)
+            if a is None:  # deleted since the plan was made
+                continue
+            report.activities += 1
+            _apply(session, a, p.goals, "sdg", nodes, method, p.document_id, p.offset, report)
+            if p.lines is not None:
+                _apply(session, a, p.lines, "wsis", al_nodes, method, p.document_id, p.offset, report)
+    session.flush()
+    return report
+
+
 def suggest_links(
     session: Session,
     clf: SDGClassifier,
@@ -97,35 +170,17 @@ def suggest_links(
     action_lines: bool = True,
 ) -> SuggestReport:
     """Write ``suggested`` links (SDG goals and targets, and with ``action_lines`` WSIS
-    Action Lines) for the activities matching ``year``/``type``."""
-    method = method_name(clf)
-    nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "sdg"))}
-    al_nodes = {n.code: n for n in session.scalars(select(Node).where(Node.framework_id == "wsis"))}
-    al = (ActionLineSuggester(clf.embedder, {c: n.title for c, n in al_nodes.items()})
-          if action_lines and al_nodes else None)
-    stmt = filtered_select(ActivityFilter(type=type, year=year), session.get_bind().dialect.name)
-    stmt = stmt.order_by(Activity.id).options(
-        selectinload(Activity.links).selectinload(ActivityLink.node),
-        selectinload(Activity.sources).selectinload(ActivitySource.document))
-    activities = list(session.scalars(stmt))
-    report = SuggestReport()
-    for i in range(0, len(activities), batch):
-        chunk = activities[i:i + batch]
-        texts = [_activity_text(a) for a in chunk]
-        results = clf.predict([t for t, _, _ in texts], threshold=min_score)
-        lines = al.predict([t for t, _, _ in texts]) if al else [None] * len(chunk)
-        for a, (_, doc_id, offset), res, als in zip(chunk, texts, results, lines, strict=True):
-            report.activities += 1
-            _apply(session, a, _goal_wants(res.goals), "sdg", nodes, method, doc_id, offset, report)
-            if als is not None:
-                _apply(session, a, _line_wants(als), "wsis", al_nodes, method, doc_id, offset, report)
-        if progress:
-            progress(len(chunk))
-    session.flush()
-    return report
+    Action Lines) for the activities matching ``year``/``type``, all in ``session``.
 
-
-Wants = dict[str, tuple[float, tuple[Evidence, ...]]]
+    For a database that others write to, read with ``activity_texts``, classify with
+    ``plan_suggestions`` outside any transaction, then ``write_suggestions`` in a short one
+    (as ``sdgmap suggest`` does).
+    """
+    texts = activity_texts(session, year=year, type=type)
+    titles = action_line_titles(session) if action_lines else None
+    plans = plan_suggestions(clf, texts, line_titles=titles, min_score=min_score, batch=batch,
+                             progress=progress)
+    return write_suggestions(session, plans, method_name(clf))
 
 
 def _goal_wants(goals: tuple[GoalScore, ...]) -> Wants:

@@ -106,19 +106,23 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     """Write suggested SDG links (awaiting review) for register activities."""
     from rich.progress import Progress
 
-    from sdgmap.classify.suggest import method_name, suggest_links
+    from sdgmap.classify import suggest
     from sdgmap.platform.audit import default_actor, record_operation, track_changes
-    from sdgmap.store.activities import ActivityFilter, count_activities
 
     clf = _classifier(lexical, encoder)
+    with app.store.transaction() as s:
+        texts = suggest.activity_texts(s, year=year, type=type_)
+        titles = suggest.action_line_titles(s) if action_lines else None
+    # Classify with no transaction open: a long run must not hold SQLite's writer lock.
+    with Progress(console=err_console, disable=len(texts) < PROGRESS_MIN, transient=True) as bar:
+        task = bar.add_task("suggesting", total=len(texts))
+        plans = suggest.plan_suggestions(clf, texts, line_titles=titles, min_score=min_score,
+                                         progress=lambda n: bar.advance(task, n))
+    method = suggest.method_name(clf)
     with app.store.transaction(write=True) as s:
         track_changes(s, default_actor())  # each created, updated or withdrawn suggestion
-        total = count_activities(s, ActivityFilter(type=type_, year=year))
-        with Progress(console=err_console, disable=total < PROGRESS_MIN, transient=True) as bar:
-            task = bar.add_task("suggesting", total=total)
-            report = suggest_links(s, clf, year=year, type=type_, min_score=min_score,
-                                   progress=lambda n: bar.advance(task, n), action_lines=action_lines)
-        data = {**report.as_dict(), "method": method_name(clf), "layers": list(clf.layers)}
+        report = suggest.write_suggestions(s, plans, method)
+        data = {**report.as_dict(), "method": method, "layers": list(clf.layers)}
         record_operation(s, None, "activity_links", "suggest",
                          data | {"filter": {"year": year, "type": type_, "min_score": min_score}})
     if as_json:
@@ -126,7 +130,7 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
         return
     print_table(["activities", "created", "updated", "removed", "skipped (already linked)"],
                 [(report.activities, report.created, report.updated, report.removed,
-                  report.skipped_existing)], title=f"Suggestions by {method_name(clf)}")
+                  report.skipped_existing)], title=f"Suggestions by {method}")
 
 
 def register(cli: click.Group) -> None:
