@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import PurePath
@@ -40,6 +41,13 @@ MEDIA_TYPES = {
     ".htm": "text/html",
 }
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# A .docx is a zip: what it inflates to is capped before python-docx (which loads every part)
+# sees it. Text and markup inflate 5-20x and images hardly at all, so a real report within
+# the 50 MB file limit stays far below these; a zip bomb (1 MB -> 1 GB) does not.
+DOCX_MAX_PART = 128 * 1024 * 1024
+DOCX_MAX_TOTAL = 200 * 1024 * 1024
+DOCX_MAX_PARTS = 5_000
+_INFLATE_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -169,13 +177,57 @@ def _dedupe_merged(cells: list[str]) -> list[str]:
 
 # --- DOCX ------------------------------------------------------------------------------------
 
+def check_docx_package(filename: str, data: bytes, *, max_part: int = DOCX_MAX_PART,
+                       max_total: int = DOCX_MAX_TOTAL, max_parts: int = DOCX_MAX_PARTS) -> None:
+    """Refuse a .docx whose parts inflate past the caps, before any part is read whole.
+
+    The sizes the zip declares are checked first (a zip bomb is refused at once); then every
+    part is inflated in 1 MB chunks that are counted and dropped, so a package whose headers
+    lie is refused too, and memory stays at one chunk while checking.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > max_parts:
+                raise FileTooLargeError(filename, f"{len(infos):,} parts in the package, at most "
+                                                  f"{max_parts:,} are read")
+            declared = 0
+            for info in infos:
+                declared += info.file_size
+                if info.file_size > max_part or declared > max_total:
+                    raise FileTooLargeError(filename, _inflate_detail(info.filename, info.file_size, declared,
+                                                                      max_part, max_total))
+            total = 0
+            for info in infos:
+                size = 0
+                with zf.open(info) as part:
+                    while chunk := part.read(_INFLATE_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > max_part or total > max_total:
+                            raise FileTooLargeError(filename, _inflate_detail(info.filename, size, total,
+                                                                              max_part, max_total))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
+            RuntimeError, ValueError, zlib.error) as exc:
+        raise CorruptFileError(filename, f"not a valid .docx: {exc}") from None
+
+
+def _inflate_detail(part: str, size: int, total: int, max_part: int, max_total: int) -> str:
+    if size > max_part:
+        return f"part {part[:100]} inflates to more than {size_text(max_part)}"
+    return f"the package inflates to more than {size_text(max_total)} (at part {part[:100]})"
+
+
 def _read_docx(filename: str, data: bytes) -> ReadResult:
+    check_docx_package(filename, data)
     try:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # the caller's memory budget, not a broken file
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise CorruptFileError(filename, f"not a valid .docx: {exc}") from None
     except Exception as exc:  # lxml and python-docx raise many kinds on broken packages
@@ -209,6 +261,9 @@ class _ListNumbering:
     def __init__(self, document) -> None:
         self.counters: dict[tuple[str, int], int] = {}
         self.formats: dict[tuple[str, int], str] = {}
+        # numPr by paragraph style id: ``para.style`` costs about 1 ms (a styles-part
+        # lookup), which made a long document quadratic-looking slow; a style never changes.
+        self.style_num_pr: dict[str | None, object] = {}
         try:
             self.root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -218,7 +273,13 @@ class _ListNumbering:
         ppr = para._p.pPr
         if ppr is not None and ppr.numPr is not None:
             return ppr.numPr
-        style = para.style
+        style_id = ppr.style if ppr is not None else None
+        if style_id not in self.style_num_pr:
+            self.style_num_pr[style_id] = self._style_num_pr(para.style)
+        return self.style_num_pr[style_id]
+
+    @staticmethod
+    def _style_num_pr(style):
         while style is not None:  # numbering may come from the paragraph style or its base
             sp = style.element.pPr
             if sp is not None and sp.numPr is not None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -15,7 +14,7 @@ from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_p
 from sdgmap.web import services
 from sdgmap.web.params import BadRequest, parse_list_query
 from sdgmap.web.security import check_csrf, clean_actor, clean_text, require_writer, signed_in_name
-from sdgmap.web.upload import upload_document
+from sdgmap.web.upload import OPENAPI_BODY, ingest_upload, receive_upload
 from sdgmap.web.visibility import request_store
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"])
@@ -113,14 +112,11 @@ def document(request: Request, document_id: Id, text: bool = False) -> dict:
         return services.document(s, document_id, with_text=text)
 
 
-@router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)")
-async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
-                 csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
-    await run_in_threadpool(check_csrf, request, csrf_token)
-    await run_in_threadpool(require_writer, request)
-    actor = await run_in_threadpool(signed_in_name, request)
-    result = await upload_document(request.app.state.store, file, entity, request.app.state.upload_limit,
-                                   actor or "anonymous")
+@router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)",
+             openapi_extra=OPENAPI_BODY)
+async def upload(request: Request) -> JSONResponse:
+    file, entity, actor = await receive_upload(request)
+    result = await ingest_upload(request, file, entity, actor)
     status = result.pop("status")
     if status != 200:
         return JSONResponse({"error": {"status": status, "message": result["message"]}}, status_code=status)
