@@ -207,6 +207,8 @@ def check_docx_package(filename: str, data: bytes, *, max_part: int = DOCX_MAX_P
                         if size > max_part or total > max_total:
                             raise FileTooLargeError(filename, _inflate_detail(info.filename, size, total,
                                                                               max_part, max_total))
+    except FileTooLargeError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
             RuntimeError, ValueError, zlib.error) as exc:
         raise CorruptFileError(filename, f"not a valid .docx: {exc}") from None
