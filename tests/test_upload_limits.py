@@ -7,6 +7,7 @@ are read (the CLI too), list numbering read in linear time."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -30,6 +31,7 @@ from sdgmap.ingest.readers import read_bytes
 from sdgmap.platform import accounts
 from sdgmap.store import Store
 from sdgmap.store.models import Activity, Document
+from sdgmap.web import create_app
 
 PW = "correct horse battery"
 BUDGET_S, BUDGET_MB = 30, 500  # the defaults of app.state.parse_timeout / parse_memory
@@ -218,6 +220,33 @@ def test_big_posts_are_refused_before_the_body_is_read(sqlite_store: Store, tmp_
         assert _big_files(tmp_path) == []
     finally:
         _stop(proc)
+
+
+def test_a_body_longer_than_declared_is_cut_off_while_it_streams(sqlite_store: Store):
+    """A server that passes on more body than the Content-Length announced (uvicorn does not)
+    still gets no more than the limit into the upload: the app counts what it receives."""
+    app = create_app(sqlite_store)
+    app.state.upload_limit = 1024 * 1024
+    head = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\n")
+    chunks = [head] + [b"y" * 65536] * 200  # 13 MB, declared as 1 KB
+    sent, answer = [], []
+
+    async def receive() -> dict:
+        sent.append(chunks[len(sent)] if len(sent) < len(chunks) else b"")
+        return {"type": "http.request", "body": sent[-1], "more_body": len(sent) < len(chunks)}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer.append(message["status"])
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/api/v1/documents", "raw_path": b"/api/v1/documents",
+             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+             "headers": [(b"host", b"x"), (b"content-type", b"multipart/form-data; boundary=x"),
+                         (b"content-length", b"1024"), (b"x-csrf-token", b"t" * 40), (b"cookie", b"sdgmap_csrf=" + b"t" * 40)]}
+    asyncio.run(app(scope, receive, send))
+    assert answer == [413] and len(sent) < 20, (answer, len(sent))
 
 
 def test_docx_parts_are_capped_before_they_are_read(hostile: dict[str, bytes], tmp_path: Path,

@@ -92,6 +92,26 @@ def _vm_peak() -> int:
     return 0
 
 
+def _send_size(conn: Connection) -> None:
+    conn.send(_vm_size())
+    conn.close()
+
+
+def child_start_size() -> int:
+    """A worker's virtual size when it starts, in bytes: the base its RLIMIT_AS adds the
+    budget to (reported by benchmarks/upload_dos.py)."""
+    ctx = context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_send_size, args=(sender,), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        return receiver.recv()
+    finally:
+        proc.join(5)
+        receiver.close()
+
+
 def _child(conn: Connection, filename: str, data: bytes, kwargs: dict, memory: int) -> None:
     limit = 0
     if resource is not None and _vm_size():

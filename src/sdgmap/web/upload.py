@@ -16,6 +16,7 @@ is reported in one sentence that names the file.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from functools import partial
 from pathlib import PurePath
 
@@ -84,10 +85,15 @@ async def receive_upload(request: Request) -> tuple[UploadFile | None, str, str]
 
 
 def _slots(request: Request) -> asyncio.Semaphore:
+    """The app's parse slots on this event loop (a semaphore belongs to one loop; tests run
+    one app on several)."""
     state = request.app.state
     if getattr(state, "parse_slots", None) is None:
-        state.parse_slots = asyncio.Semaphore(getattr(state, "parse_workers", PARSE_WORKERS))
-    return state.parse_slots
+        state.parse_slots = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    if loop not in state.parse_slots:
+        state.parse_slots[loop] = asyncio.Semaphore(getattr(state, "parse_workers", PARSE_WORKERS))
+    return state.parse_slots[loop]
 
 
 async def ingest_upload(request: Request, file: UploadFile | None, entity: str, actor: str) -> dict:
