@@ -138,8 +138,12 @@ def worker_cost() -> None:
         print(f"parse {name:28} in process {a:7.1f} ms, in a worker {b:7.1f} ms (+{b - a:.1f} ms)")
 
 
-def _old_num_pr(self, para):
+def _old_number(self, para):
     """The reader before the fix: ``para.style`` (a styles-part lookup) for every paragraph."""
+    return self._resolve(_old_num_pr(para))
+
+
+def _old_num_pr(para):
     ppr = para._p.pPr
     if ppr is not None and ppr.numPr is not None:
         return ppr.numPr
@@ -154,7 +158,7 @@ def _old_num_pr(self, para):
 
 def numbering(old: bool) -> None:
     print(f"\n{'.docx read':34} {'paragraphs':>10} {'new s':>7} {'old s':>7}")
-    new_num_pr = readers._ListNumbering._num_pr
+    new_number = readers._ListNumbering._number
     for mb, kind, build in [(mb, kind, build) for kind, build in (("tiny paragraphs", paragraphs_docx),
                                                                   ("numbered list items", numbered_docx))
                             for mb in (1, 2, 4)]:
@@ -164,13 +168,13 @@ def numbering(old: bool) -> None:
         new = time.perf_counter() - t
         old_s = "-"
         if old:
-            readers._ListNumbering._num_pr = _old_num_pr
+            readers._ListNumbering._number = _old_number
             try:
                 t = time.perf_counter()
                 readers.read_bytes("list.docx", data)
                 old_s = f"{time.perf_counter() - t:7.2f}"
             finally:
-                readers._ListNumbering._num_pr = new_num_pr
+                readers._ListNumbering._number = new_number
         print(f"{mb} MB of XML, {kind:21} {lines:>10} {new:7.2f} {old_s:>7}")
 
 
