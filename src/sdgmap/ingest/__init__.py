@@ -125,11 +125,13 @@ def ingest_paths(store, paths: Iterable[str | Path], *, year: int | None = None,
 
 
 def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, actor: str | None = None) -> IngestReport:
+                 max_bytes: int = DEFAULT_MAX_BYTES, actor: str | None = None,
+                 parser: Callable[..., ParsedDocument] = parse_document) -> IngestReport:
     """Ingest one uploaded file (the web app's upload form).
 
     Only the base name of ``filename`` is kept: a browser may send a path, and the name is
-    shown back to users.
+    shown back to users. ``parser`` replaces ``parse_document`` (same arguments): the web app
+    passes ``worker.parse_in_worker``, which parses in a separate process within a budget.
     """
     filename = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
     if filename in ("", ".", ".."):
@@ -137,7 +139,7 @@ def ingest_bytes(store, filename: str, data: bytes, *, year: int | None = None, 
     known = _known(store, filename, data)
     if known:
         return IngestReport([known])
-    doc = parse_document(filename, data, year=year, entity=entity, max_bytes=max_bytes)
+    doc = parser(filename, data, year=year, entity=entity, max_bytes=max_bytes)
     return IngestReport([_write(store, doc, actor)])
 
 

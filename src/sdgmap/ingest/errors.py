@@ -47,3 +47,23 @@ class UnsupportedFormatError(IngestError):
 
 class NoTextError(IngestError):
     reason = "no extractable text (a scanned PDF needs OCR first)"
+
+
+class ParseTimeoutError(FileTooLargeError):
+    """Reading ran past the time budget (a separate process, killed); ``detail`` is the budget."""
+
+    def __init__(self, filename: str, detail: str = "") -> None:
+        self.filename = filename
+        self.detail = detail
+        UserError.__init__(self, f"{filename}: took longer than {detail or 'the time allowed'} to read; "
+                                 "nothing was stored (split the document into smaller files)")
+
+
+class ParseMemoryError(FileTooLargeError):
+    """Reading needed more memory than its budget; ``detail`` is the budget."""
+
+    def __init__(self, filename: str, detail: str = "") -> None:
+        self.filename = filename
+        self.detail = detail
+        UserError.__init__(self, f"{filename}: needs more than {detail or 'the memory allowed'} of memory to "
+                                 "read; nothing was stored (split the document into smaller files)")

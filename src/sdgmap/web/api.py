@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -23,7 +22,7 @@ from sdgmap.web.security import (
     signed_in_name,
     writer,
 )
-from sdgmap.web.upload import upload_document
+from sdgmap.web.upload import OPENAPI_BODY, ingest_upload, receive_upload
 from sdgmap.web.visibility import request_store
 
 router = APIRouter(prefix="/api/v1", tags=["sdgmap"], responses=errors(*COMMON))
@@ -126,14 +125,11 @@ def document(request: Request, document_id: Id, text: bool = False) -> dict:
 
 
 @router.post("/documents", summary="Upload and ingest a document (needs the CSRF token)",
-             dependencies=[Depends(writer("reviewer"))], responses=errors(411, 413, 415, 503))
-async def upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
-                 csrf_token: Annotated[str, Form()] = "") -> JSONResponse:
-    await run_in_threadpool(check_csrf, request, csrf_token)
-    await run_in_threadpool(require_writer, request)
-    actor = await run_in_threadpool(signed_in_name, request)
-    result = await upload_document(request.app.state.store, file, entity, request.app.state.upload_limit,
-                                   actor or "anonymous")
+             dependencies=[Depends(writer("reviewer"))], responses=errors(411, 413, 415, 503),
+             openapi_extra=OPENAPI_BODY)
+async def upload(request: Request) -> JSONResponse:
+    file, entity, actor = await receive_upload(request)
+    result = await ingest_upload(request, file, entity, actor)
     status = result.pop("status")
     if status != 200:
         return JSONResponse({"error": {"status": status, "message": result["message"]}}, status_code=status)

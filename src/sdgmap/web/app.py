@@ -22,6 +22,7 @@ from starlette.routing import Match, Mount
 from sdgmap import __version__
 from sdgmap.analytics import goal_meta
 from sdgmap.errors import UserError
+from sdgmap.ingest.worker import limits_from_env
 from sdgmap.store import Store
 from sdgmap.store.activities import PageOutOfRange, ReviewError
 from sdgmap.web.cache import AnalyticsCache
@@ -150,6 +151,8 @@ def create_app(store: Store) -> FastAPI:
         app.state.templates.globals["goal_colours"] = {g["code"]: g["colour"] for g in goal_meta(s)}
     app.state.cache = AnalyticsCache()
     app.state.upload_limit = 20 * 1024 * 1024
+    # budget of one upload's parse, in its own process (sdgmap.ingest.worker)
+    app.state.parse_timeout, app.state.parse_memory = limits_from_env()
     app.state.classify_semantic = None  # None: use the embedding layer when [ml] is installed
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

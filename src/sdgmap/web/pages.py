@@ -5,10 +5,9 @@ and renders one template; writes are POSTs with a CSRF token."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
@@ -26,7 +25,7 @@ from sdgmap.web.security import (
     require_writer,
     signed_in_name,
 )
-from sdgmap.web.upload import upload_document
+from sdgmap.web.upload import ingest_upload, receive_upload
 from sdgmap.web.visibility import request_store, sees_everything
 
 router = APIRouter(include_in_schema=False)
@@ -299,13 +298,9 @@ def documents_page(request: Request) -> Response:
 
 
 @router.post("/documents")
-async def documents_upload(request: Request, file: Annotated[UploadFile, File()], entity: Annotated[str, Form()] = "",
-                           csrf_token: Annotated[str, Form()] = "") -> Response:
-    await run_in_threadpool(check_csrf, request, csrf_token)
-    await run_in_threadpool(require_writer, request)
-    actor = await run_in_threadpool(signed_in_name, request)
-    result = await upload_document(request.app.state.store, file, entity,
-                                   request.app.state.upload_limit, actor or "anonymous")
+async def documents_upload(request: Request) -> Response:
+    file, entity, actor = await receive_upload(request)
+    result = await ingest_upload(request, file, entity, actor)
     with _store(request).transaction() as s:
         docs = services.documents(s)
     return render(request, "documents.html", status=result["status"], title="Documents", docs=docs,
