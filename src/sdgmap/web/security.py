@@ -26,6 +26,8 @@ import secrets
 
 from fastapi import HTTPException, Request, Response
 
+from sdgmap.text import one_line
+
 CSRF_COOKIE = "sdgmap_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -44,7 +46,9 @@ def csrf_token(request: Request) -> str:
 def remember_csrf(request: Request, response: Response) -> None:
     new = getattr(request.state, "new_csrf", "")
     if new:
-        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
+        # Secure over HTTPS (also behind a trusted proxy that says so), like the session cookie.
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https")
 
 
 def _principal(request: Request):
@@ -80,9 +84,9 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 
 def clean_text(value: str | None, limit: int) -> str:
-    """A one-line form value: control characters (NUL included) removed, spaces collapsed."""
-    value = "".join(ch for ch in (value or "") if ch.isprintable() or ch.isspace())
-    return " ".join(value.split())[:limit]
+    """A one-line form value: control and invisible format characters (NUL, bidi overrides)
+    removed, spaces collapsed (``sdgmap.text.one_line``, shared with the platform)."""
+    return one_line(value, limit)
 
 
 def clean_actor(name: str | None) -> str:
