@@ -426,7 +426,8 @@ def test_api_tokens_scopes(site):
 def test_invitation_flow_and_reset(site1):
     admin = site1["clients"]["admin"]
     r = admin.post("/admin/users", data={"csrf_token": admin.csrf, "username": "newbie", "role": "contributor"})
-    link = re.search(r"https?://testserver(/invite/[\w-]+)", r.text).group(1)
+    site = re.escape(site1["app"].state.base_url)  # the configured address, not the request's
+    link = re.search(site + r"(/invite/[\w-]+)", r.text).group(1)
     guest = TestClient(site1["app"], raise_server_exceptions=False)
     page = guest.get(link)
     assert page.status_code == 200 and "newbie" in page.text
@@ -437,7 +438,7 @@ def test_invitation_flow_and_reset(site1):
                                               "via": "session", "scopes": []}
     assert guest.get(link).status_code == 404  # used up
     r = admin.post(f"/admin/users/{site1['target']}/reset-link", data={"csrf_token": admin.csrf})
-    reset = re.search(r"https?://testserver(/reset/[\w-]+)", r.text).group(1)
+    reset = re.search(site + r"(/reset/[\w-]+)", r.text).group(1)
     other = TestClient(site1["app"], raise_server_exceptions=False)
     page = other.get(reset)
     r = other.post(reset, data={"csrf_token": csrf_of(page.text), "password": PW + "2", "password2": PW + "2"},

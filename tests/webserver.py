@@ -28,9 +28,11 @@ def serve(store: Store, **state) -> Iterator[str]:
     """Serve ``store``; yields the base URL and stops the server afterwards."""
     app = create_app(store)
     app.state.classify_semantic = False
+    port = free_port()
+    app.state.base_url = f"http://127.0.0.1:{port}"  # links point here, as with ``sdgmap serve``
     for k, v in state.items():
         setattr(app.state, k, v)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
@@ -22,8 +24,17 @@ def export(app: AppContext, everything: bool, file: str, as_json: bool) -> None:
 
     if not everything:
         raise UserError("say what to export: --all (frameworks, activities, links, users, submissions, votes, audit)")
-    counts = export_all(app.store, file)
+    # SIGTERM (systemd, timeout, kill) ends the export like Ctrl-C: the partial file is removed.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        counts = export_all(app.store, file)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _report(counts, as_json, f"Exported to {file}")
+
+
+def _terminate(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("import")

@@ -28,8 +28,8 @@ def users() -> None:
 @click.option("--email", default="")
 @click.option("--name", "display_name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="Where the web app is served, for the invitation link.")
+@click.option("--base-url", envvar="SDGMAP_BASE_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="Where the web app is served, for the invitation link. Env: SDGMAP_BASE_URL.")
 @json_option
 @pass_app
 def add(app: AppContext, username: str, role: str, email: str, display_name: str,
@@ -148,7 +148,8 @@ def token(app: AppContext, username: str, name: str, scopes: tuple[str, ...], li
 
 @users.command("reset-link")
 @click.argument("username")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
+@click.option("--base-url", envvar="SDGMAP_BASE_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="Where the web app is served. Env: SDGMAP_BASE_URL.")
 @pass_app
 def reset_link(app: AppContext, username: str, base_url: str) -> None:
     """Print a one-time password-reset link for an account (no mail server needed)."""

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
@@ -28,12 +28,15 @@ from sdgmap.platform import audit
 from sdgmap.platform.audit import aware
 from sdgmap.platform.models import ROLES, ApiToken, OneTimeLink, User, WebSession
 from sdgmap.store.models import utcnow
+from sdgmap.text import one_line
 
 ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 SCOPES = ("read", "submit", "review", "admin")
 SCOPE_ROLE = {"read": "viewer", "submit": "contributor", "review": "reviewer", "admin": "admin"}
 SESSION_TTL = timedelta(hours=12)
 LINK_TTL = timedelta(days=7)
+LINK_PURPOSES = ("invite", "reset")
+LINK_SPENT = "this link is invalid, used or expired; ask an administrator for a new one"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 is slow on purpose; bound the work an attacker can ask for
 USER_FIELDS = ("username", "email", "display_name", "role", "verified", "active")
@@ -140,11 +143,12 @@ def create_user(session: Session, username: str, *, password: str | None = None,
     username = normalise_username(username)
     if role not in ROLES:
         raise UserError(f"role: must be one of {', '.join(ROLES)}")
+    email, display_name = one_line(email), one_line(display_name)
     if len(email) > 254 or len(display_name) > 200:
         raise UserError("email or display name: too long")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(f"username: {username!r} is taken")
-    user = User(username=username, email=email.strip(), display_name=display_name.strip(),
+    user = User(username=username, email=email, display_name=display_name,
                 role=role, verified=verified, created_ip=ip[:64],
                 password_hash=hash_password(password) if password is not None else password_hash)
     session.add(user)
@@ -162,7 +166,7 @@ def update_user(session: Session, user: User, actor: str, **changes) -> User:
     for key, value in changes.items():
         if key not in USER_FIELDS or key == "username":
             raise UserError(f"cannot change {key!r}")
-        setattr(user, key, value)
+        setattr(user, key, one_line(value) if key in ("email", "display_name") else value)
     if changes.get("active") is False:  # a disabled account loses its sessions at once
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     if "active" in changes and bool(changes["active"]) != before["active"]:
@@ -281,7 +285,7 @@ def issue_token(session: Session, user: User, name: str, scopes: list[str], acto
         raise UserError(f"scopes: {user.username} is a {user.role}; a token cannot have more rights "
                         f"than its owner ({', '.join(above)})")
     secret = "sdgm_" + secrets.token_urlsafe(32)
-    tok = ApiToken(user_id=user.id, name=name[:100], token_hash=digest(secret), prefix=secret[:9],
+    tok = ApiToken(user_id=user.id, name=one_line(name, 100) or "token", token_hash=digest(secret), prefix=secret[:9],
                    scopes=sorted(set(scopes)))
     session.add(tok)
     session.flush()
@@ -324,8 +328,16 @@ def token_dict(t: ApiToken) -> dict:
 
 # --- one-time links (invitations, password resets) --------------------------------------
 
+def _retire_links(session: Session, user: User, purposes: tuple[str, ...]) -> None:
+    # An unused link is spent without being used: only the newest one may set the password.
+    session.execute(update(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None),
+                                              OneTimeLink.purpose.in_(purposes)).values(used_at=utcnow()))
+
+
 def issue_link(session: Session, user: User, purpose: str, actor: str) -> str:
-    """A one-time secret for an invitation or a password reset; the admin passes it on."""
+    """A one-time secret for an invitation or a password reset; the admin passes it on.
+    Earlier unused links of the same purpose stop working (one lost in a mailbox is dead)."""
+    _retire_links(session, user, (purpose,))
     token = secrets.token_urlsafe(32)
     session.add(OneTimeLink(token_hash=digest(token), purpose=purpose, user_id=user.id,
                             created_by=actor, expires_at=utcnow() + LINK_TTL))
@@ -337,16 +349,22 @@ def peek_link(session: Session, token: str, purpose: str) -> OneTimeLink:
     link = session.scalar(select(OneTimeLink).where(OneTimeLink.token_hash == digest(token or ""),
                                                     OneTimeLink.purpose == purpose))
     if link is None or link.used_at is not None or aware(link.expires_at) <= utcnow():
-        raise UserError("this link is invalid, used or expired; ask an administrator for a new one")
+        raise UserError(LINK_SPENT)
     return link
 
 
 def use_link(session: Session, token: str, purpose: str, password: str) -> User:
-    """Set the password through an invitation or reset link; the link is then spent."""
+    """Set the password through an invitation or reset link; the link is then spent, and
+    so is every other unused link of the account (invitation or reset)."""
     link = peek_link(session, token, purpose)
     user = link.user
+    # Claim the link before anything else: of two requests racing with it, one wins.
+    claimed = session.execute(update(OneTimeLink).where(OneTimeLink.id == link.id, OneTimeLink.used_at.is_(None))
+                              .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise UserError(LINK_SPENT)
     set_password(session, user, password, actor=user.username)
-    link.used_at = utcnow()
+    _retire_links(session, user, LINK_PURPOSES)
     if purpose == "invite" and not user.verified:  # the invitation proves the address
         update_user(session, user, user.username, verified=True)
     return user

@@ -3,12 +3,20 @@
 Secrets stay out: login sessions, API tokens, one-time links and rate-limit counters are
 not exported, and password hashes are blanked, so restored accounts sign in again through
 an admin-issued reset link. The restore runs in one transaction: a bad file changes nothing.
+
+An export is written to a hidden ``.FILE.PID-RANDOM.partial`` next to FILE and renamed when
+complete. An error or interruption removes it; only a process that is killed outright
+(SIGKILL, power cut) can leave one behind, and the next export to FILE removes partial files
+whose process is gone.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
+import re
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,6 +36,7 @@ FORMAT = "sdgmap-backup"
 SECRET_TABLES = {"web_sessions", "api_tokens", "one_time_links", "rate_events"}
 BLANKED = {("users", "password_hash")}
 BATCH = 1000
+_PARTIAL = re.compile(r"(\d+)-[0-9a-f]+\.partial")  # after ".FILE.": PID-RANDOM
 
 
 def _tables() -> list[Table]:
@@ -56,12 +65,48 @@ def _rows(session: Session, table: Table) -> Iterator[list]:
                for c, v in zip(cols, row, strict=True)]
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def stale_partials(path: Path) -> list[Path]:
+    """Partial files of earlier exports to ``path`` whose process no longer runs."""
+    prefix = f".{path.name}."
+    found = []
+    for p in path.parent.glob("*.partial"):
+        m = _PARTIAL.fullmatch(p.name[len(prefix):]) if p.name.startswith(prefix) else None
+        if m and int(m.group(1)) > 0 and not _alive(int(m.group(1))):
+            found.append(p)
+    legacy = path.with_name(path.name + ".partial")  # the fixed name used by earlier versions
+    return found + ([legacy] if legacy.exists() else [])
+
+
 def export_all(store: Store, path: str | Path) -> dict[str, int]:
     """Write the database to ``path`` (``.gz`` compresses); returns rows per table."""
     path = Path(path)
     counts: dict[str, int] = {}
-    tmp = path.with_name(path.name + ".partial")
-    with store.transaction() as s, _open(tmp, "w", gz=path.suffix == ".gz") as f:
+    for old in stale_partials(path):
+        old.unlink(missing_ok=True)
+    # A name of its own (two exports to one file do not mix), removed on any error.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        counts = _write(store, tmp, gz=path.suffix == ".gz")
+        tmp.replace(path)  # a crash mid-export never leaves a truncated file under the real name
+    except BaseException:  # KeyboardInterrupt and SystemExit (SIGTERM in the CLI) too
+        tmp.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _write(store: Store, tmp: Path, gz: bool) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with store.transaction() as s, _open(tmp, "w", gz=gz) as f:
         if s.get_bind().dialect.name == "postgresql":
             # One snapshot for every table, so a vote or link written while the export runs
             # is either in the file with the rows it refers to, or not at all. (A SQLite
@@ -81,7 +126,6 @@ def export_all(store: Store, path: str | Path) -> dict[str, int]:
             f.write("]}")
             counts[table.name] = n
         f.write("\n}}\n")
-    tmp.replace(path)  # a crash mid-export never leaves a truncated file under the real name
     return counts
 
 

@@ -24,6 +24,7 @@ from sdgmap.platform.accounts import Actor, has_role
 from sdgmap.platform.audit import aware
 from sdgmap.platform.models import Nomination, PrizeCategory, PrizeCycle, Submission, User, Vote
 from sdgmap.store.models import Node, utcnow
+from sdgmap.text import one_line
 
 
 class AlreadyVoted(UserError):
@@ -51,7 +52,7 @@ def create_cycle(session: Session, admin: Actor | User, name: str, opens: dateti
                  categories: list[str] = (), action_line_categories: bool = False,
                  champions: int = 5) -> PrizeCycle:
     _need(admin, "admin")
-    name = (name or "").strip()
+    name = one_line(name)
     if not name or len(name) > 200:
         raise UserError("name: required, at most 200 characters")
     if opens.tzinfo is None or closes.tzinfo is None:
@@ -79,7 +80,7 @@ def create_cycle(session: Session, admin: Actor | User, name: str, opens: dateti
 
 def add_category(session: Session, admin: Actor | User, cycle: PrizeCycle, name: str, code: str = "") -> PrizeCategory:
     _need(admin, "admin")
-    name = (name or "").strip()
+    name = one_line(name)
     if not name or len(name) > 300:
         raise UserError("category: required, at most 300 characters")
     if phase(cycle) != "nominations":

@@ -27,6 +27,7 @@ from sdgmap.platform.accounts import Actor, has_role
 from sdgmap.platform.audit import aware
 from sdgmap.platform.models import Submission, User
 from sdgmap.store.models import Activity, ActivityLink, Link, Node, utcnow
+from sdgmap.text import one_line, visible
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ JUSTIFICATION_WORDS = 100  # per claimed SDG
 PROJECT_STATUSES = ("planned", "ongoing", "completed")
 MAX_CHARS = {"title": 300, "organisation": 300, "country": 100, "description": 8000,
              "website": 1000, "partner": 200, "justification": 1000, "comment": 4000}
+MULTI_LINE = ("description", "justification", "comment")
 MAX_PARTNERS = 50
 FIELDS = ("title", "organisation", "country", "description", "action_lines", "sdgs", "partners",
           "website", "project_status", "date_start", "date_end")
@@ -62,9 +64,11 @@ def _text(data: dict, field: str, required: bool) -> str:
     value = data.get(field) or ""
     if not isinstance(value, str):
         raise UserError(f"{field}: must be text")
-    value = value.strip()
     if "\x00" in value:
         raise UserError(f"{field}: contains a NUL character")
+    # Names and titles on one line; longer text keeps its line breaks. Neither keeps the
+    # invisible characters (bidi overrides...) that could make it read as something else.
+    value = visible(value).strip() if field in MULTI_LINE else one_line(value)
     if len(value) > MAX_CHARS[field]:
         raise UserError(f"{field}: at most {MAX_CHARS[field]} characters (got {len(value)})")
     if required and not value:

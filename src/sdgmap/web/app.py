@@ -4,20 +4,34 @@
 Jinja2) live in ``pages.py``, the JSON API under ``/api/v1`` in ``api.py``; both call
 ``services.py`` and the store's query layer, so a number on a page and in the API come
 from the same code.
+
+Every response, error pages and static files included, carries the security headers in
+``SECURITY_HEADERS`` (a Content-Security-Policy that allows scripts from this site only, no
+framing, no MIME sniffing, no referrer to other sites), so that they do not depend on a
+reverse proxy being configured. The site's public address for links sent to people
+(``state.base_url``) comes from the configuration, never from the request's Host header.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import os
+import re
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sdgmap import __version__
 from sdgmap.analytics import goal_meta
@@ -33,6 +47,14 @@ from sdgmap.web.services import NotFound
 HERE = Path(__file__).parent
 log = logging.getLogger("sdgmap.web")
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# Scripts and styles come from /static only (the chart data are JSON blocks, which are not
+# run); style attributes carry the goal colours, hence 'unsafe-inline' for styles alone.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-frame-options": "DENY",
+                    "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 STATUS_TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
                  413: "File too large", 415: "Unsupported file", 422: "Invalid input",
                  500: "Something went wrong", 503: "Not available"}
@@ -141,6 +163,65 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(allowed or ("GET", "HEAD"))
 
 
+def site_address(url: str) -> str:
+    """A site address for links in invitations and resets: http(s)://host[:port][/prefix]."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+            or any(ch.isspace() or ch in "\\\"'<>" for ch in url)):
+        raise UserError(f"base URL: {url[:100]!r} is not an http:// or https:// address "
+                        f"(e.g. https://sdg.example.org)")
+    return url.rstrip("/")
+
+
+def secure_headers(headers: MutableHeaders) -> None:
+    """Add the security headers that a response does not set itself."""
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (streamed responses pass through untouched): ``SECURITY_HEADERS``
+    on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secure(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                secure_headers(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_secure)
+
+
+def _script_hashes(html: str) -> str:
+    return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+                    for body in re.findall(r"<script>(.*?)</script>", html, re.S))
+
+
+async def access_refusal(request: Request) -> Response | None:
+    """401/403 when the caller may not use the matched route, else None.
+
+    FastAPI parses a JSON body before any dependency runs, so a malformed body would be
+    answered 422 (naming what it expects) to a caller who may not write at all; the route's
+    access checks (dependencies marked ``checks_access``) decide first.
+    """
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    for dep in getattr(dependant, "dependencies", ()):
+        if getattr(dep.call, "checks_access", False):
+            try:
+                await run_in_threadpool(dep.call, request)
+            except HTTPException as exc:
+                return error_response(request, exc.status_code, str(exc.detail))
+    return None
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(title="sdgmap", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=None, redoc_url=None,  # /api/v1/docs below, served offline
@@ -154,6 +235,9 @@ def create_app(store: Store) -> FastAPI:
     # budget of one upload's parse, in its own process (sdgmap.ingest.worker)
     app.state.parse_timeout, app.state.parse_memory = limits_from_env()
     app.state.classify_semantic = None  # None: use the embedding layer when [ml] is installed
+    # Where links sent to people point; ``sdgmap serve`` sets it from --base-url or its address.
+    app.state.base_url = site_address(os.environ.get("SDGMAP_BASE_URL") or DEFAULT_BASE_URL)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/v1/docs", include_in_schema=False)
@@ -161,10 +245,16 @@ def create_app(store: Store) -> FastAPI:
         # FastAPI's default page loads Swagger UI from a CDN; the app must work offline.
         from fastapi.openapi.docs import get_swagger_ui_html
 
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="sdgmap API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="sdgmap API",
                                    swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/static/vendor/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+                                   swagger_favicon_url="/static/favicon.svg",
+                                   # no badge from validator.swagger.io: the app stays offline
+                                   swagger_ui_parameters={"validatorUrl": None})
+        # The page starts Swagger UI from an inline script: allow that one script by its hash.
+        page.headers["content-security-policy"] = CSP.replace(
+            "script-src 'self'", f"script-src 'self' {_script_hashes(bytes(page.body).decode())}")
+        return page
 
     @app.middleware("http")
     async def _no_nul(request: Request, call_next):
@@ -209,16 +299,27 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
+        refused = await access_refusal(request)
+        if refused is not None:
+            return refused
         errs = exc.errors()
         first = errs[0] if errs else {}
         field = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
         return error_response(request, 422, f"{field or 'input'}: {first.get('msg', 'invalid value')}", field)
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect):
+        # The client closed the connection before its body arrived: nothing to answer, no error.
+        log.info("client disconnected while sending %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return error_response(request, 500, "An unexpected error occurred; it has been logged. "
-                                            "Nothing was changed.")
+        response = error_response(request, 500, "An unexpected error occurred; it has been logged. "
+                                                "Nothing was changed.")
+        secure_headers(response.headers)  # this answer is sent outside the middleware
+        return response
 
     from sdgmap.web import api, pages
     from sdgmap.web.platform import router as platform_router

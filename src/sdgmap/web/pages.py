@@ -256,7 +256,8 @@ async def review_submit(request: Request) -> Response:
     sep = "&" if "?" in back else "?"
     response = RedirectResponse(f"{back}{sep}done={len(changed)}+{action}", status_code=303)
     # URL-encoded: a cookie value is ASCII, a reviewer's name need not be
-    response.set_cookie(REVIEWER_COOKIE, quote(actor) if actor != "anonymous" else "", samesite="strict")
+    response.set_cookie(REVIEWER_COOKIE, quote(actor) if actor != "anonymous" else "", samesite="strict",
+                        secure=request.url.scheme == "https")
     return response
 
 

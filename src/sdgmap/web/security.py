@@ -27,6 +27,8 @@ from collections.abc import Callable
 
 from fastapi import HTTPException, Request, Response
 
+from sdgmap.text import one_line
+
 CSRF_COOKIE = "sdgmap_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -45,7 +47,9 @@ def csrf_token(request: Request) -> str:
 def remember_csrf(request: Request, response: Response) -> None:
     new = getattr(request.state, "new_csrf", "")
     if new:
-        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
+        # Secure over HTTPS (also behind a trusted proxy that says so), like the session cookie.
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https")
 
 
 def _principal(request: Request):
@@ -81,9 +85,9 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 
 def clean_text(value: str | None, limit: int) -> str:
-    """A one-line form value: control characters (NUL included) removed, spaces collapsed."""
-    value = "".join(ch for ch in (value or "") if ch.isprintable() or ch.isspace())
-    return " ".join(value.split())[:limit]
+    """A one-line form value: control and invisible format characters (NUL, bidi overrides)
+    removed, spaces collapsed (``sdgmap.text.one_line``, shared with the platform)."""
+    return one_line(value, limit)
 
 
 def clean_actor(name: str | None) -> str:
@@ -116,6 +120,7 @@ def writer(role: str = "reviewer") -> Callable[[Request], None]:
     def dependency(request: Request) -> None:
         require_writer(request, role)
     dependency.__name__ = f"writer_{role}"
+    dependency.checks_access = True  # type: ignore[attr-defined]  # see web.app.access_refusal
     return dependency
 
 

@@ -27,7 +27,9 @@ ADMIN_ONLY_AUDIT = ("users", "api_tokens")
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    # The configured site address: a request's Host header is the sender's to choose, and a
+    # link built from it would send the new password to their site.
+    return request.app.state.base_url
 
 
 @router.get("/admin/users")

@@ -116,6 +116,7 @@ def needs(role: str) -> Callable[[Request], Principal]:
     def dependency(request: Request) -> Principal:
         return require_role(request, role)
     dependency.__name__ = f"needs_{role}"
+    dependency.checks_access = True  # type: ignore[attr-defined]  # see web.app.access_refusal
     return dependency
 
 
