@@ -28,8 +28,8 @@ def main() -> None:
 
     from sdgmap.classify.action_lines import ActionLineSuggester
     from sdgmap.classify.suggest import _activity_text
+    from sdgmap.frameworks.builtin import open_store
     from sdgmap.ingest import ingest_paths
-    from sdgmap.store import Store
     from sdgmap.store.models import Activity, Node
 
     embedder = None
@@ -38,7 +38,7 @@ def main() -> None:
 
         embedder = Embedder()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(str(Path(tmp) / "al.db"))
+        store = open_store(str(Path(tmp) / "al.db"))
         demo = files("sdgmap") / "data" / "demo"
         ingest_paths(store, sorted(Path(str(demo)).glob("*.txt")))
         with store.transaction() as s:

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.frameworks.export import export_framework
-from sdgmap.linkage import derived_links, stated_links
-from sdgmap.store import Store
+from sdgmap.frameworks.linkage import derived_links, stated_links
 from sdgmap.store.models import Node
 
 
 def measure(db: str) -> dict[str, float]:
     out = {}
     t = time.perf_counter()
-    store = Store(db)
+    store = open_store(db)
     out["create + migrate + load built-ins"] = time.perf_counter() - t
     with store.transaction() as s:
         nodes = s.scalars(select(Node).where(Node.framework_id == "itu-sp-2020")).all()

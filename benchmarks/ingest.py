@@ -28,10 +28,10 @@ import tracemalloc
 from pathlib import Path
 
 from sdgmap.demo import demo_documents
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.ingest import ingest_paths
 from sdgmap.ingest.evaluation import candidate_goals, score_blocks
 from sdgmap.ingest.parse import parse_document
-from sdgmap.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
@@ -76,7 +76,7 @@ def quality() -> None:
 
 
 def timed_ingest(db: str) -> tuple[float, dict]:
-    store = Store(db)  # migrate + built-in frameworks: not part of ingestion
+    store = open_store(db)  # migrate + built-in frameworks: not part of ingestion
     try:
         t = time.perf_counter()
         report = ingest_paths(store, demo_documents(), entity="ITU")
@@ -107,7 +107,7 @@ def speed() -> None:
     if pg:
         from sqlalchemy import text
 
-        store = Store(pg)
+        store = open_store(pg)
         with store.engine.begin() as conn:  # start from an empty register
             conn.execute(text("DELETE FROM mentions; DELETE FROM activity_links; DELETE FROM activity_sources; "
                               "DELETE FROM activities; DELETE FROM documents"))

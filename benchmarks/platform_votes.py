@@ -21,11 +21,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from sdgmap.platform import accounts, prizes, tx
+from sdgmap.frameworks.builtin import open_store
+from sdgmap.platform import accounts, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import User, Vote
-from sdgmap.store import Store
+from sdgmap.store import Store, tx
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import User, Vote
 
 
 def hashing() -> None:
@@ -89,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     hashing()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(os.path.join(tmp, "bench.db"))
+        store = open_store(os.path.join(tmp, "bench.db"))
         votes(store, "SQLite", args.voters)
         store.dispose()
     pg = os.environ.get("SDGMAP_BENCH_PG_URL") or os.environ.get("SDGMAP_TEST_PG_URL")
@@ -101,7 +102,7 @@ def main() -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            store = Store(pg.rsplit("/", 1)[0] + "/" + name)
+            store = open_store(pg.rsplit("/", 1)[0] + "/" + name)
             votes(store, "PostgreSQL", args.voters)
             store.dispose()
         finally:

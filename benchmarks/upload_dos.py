@@ -38,9 +38,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hostile_docx import bomb_docx, numbered_docx, paragraphs_docx  # noqa: E402
 from sdgmap.demo import demo_documents  # noqa: E402
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.ingest import readers, worker  # noqa: E402
 from sdgmap.ingest.parse import parse_document  # noqa: E402
-from sdgmap.store import Store  # noqa: E402
 
 
 def free_port() -> int:
@@ -86,7 +86,7 @@ def hostile_uploads() -> None:
              "long.txt (seed reports, 19 MB)": seeds * (19_000_000 // len(seeds))}
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.db")
-        Store(db).dispose()
+        open_store(db).dispose()
         proc, base = serve(db)
         try:
             client = httpx.Client(base_url=base, timeout=700)

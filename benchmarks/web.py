@@ -24,7 +24,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from sdgmap.cli.devdata import generate
-from sdgmap.store import Store
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.store.models import Activity
 from sdgmap.web import create_app
 
@@ -54,7 +54,7 @@ def main() -> int:
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     db = os.environ.get("SDGMAP_BENCH_DB") or str(Path(tmp.name) / "bench.db")
-    store = Store(db)
+    store = open_store(db)
     with store.transaction() as s:
         have = s.scalar(select(func.count()).select_from(Activity)) or 0
     if have < args.activities:
@@ -65,7 +65,7 @@ def main() -> int:
         ids = list(s.scalars(select(Activity.id)))
     if args.public:
         from sdgmap.platform import accounts
-        from sdgmap.platform.models import User
+        from sdgmap.store.platform_models import User
 
         with store.transaction() as s:
             if not s.scalar(select(func.count()).select_from(User)):

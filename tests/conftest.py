@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +77,7 @@ def pg_template():
         return
     name = f"sdgmap_tpl_{uuid.uuid4().hex[:10]}"
     _admin(f'CREATE DATABASE "{name}"')
-    Store(_pg_url(name)).dispose()
+    open_store(_pg_url(name)).dispose()
     yield name
     _drop_quietly(name)
 
@@ -84,7 +85,7 @@ def pg_template():
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    s = Store(str(path))
+    s = open_store(str(path))
     with s.engine.connect() as conn:  # fold the WAL into the file so one copy is complete
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     s.dispose()
@@ -118,7 +119,7 @@ def store(request, tmp_path, sqlite_template, pg_template) -> Store:
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copyfile(sqlite_template, path)
-        s = Store(str(path))
+        s = open_store(str(path))
         yield s
         s.dispose()
         return
@@ -126,7 +127,7 @@ def store(request, tmp_path, sqlite_template, pg_template) -> Store:
         pytest.skip("PostgreSQL not configured (set SDGMAP_TEST_PG_URL)")
     name = f"sdgmap_test_{uuid.uuid4().hex[:10]}"
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    s = Store(_pg_url(name))
+    s = open_store(_pg_url(name))
     yield s
     s.dispose()
     _drop_quietly(name)
@@ -136,7 +137,7 @@ def store(request, tmp_path, sqlite_template, pg_template) -> Store:
 def sqlite_store(tmp_path, sqlite_template) -> Store:
     """A new SQLite store (for tests that look at the file itself)."""
     shutil.copyfile(sqlite_template, tmp_path / "test.db")
-    s = Store(str(tmp_path / "test.db"))
+    s = open_store(str(tmp_path / "test.db"))
     yield s
     s.dispose()
 

@@ -13,6 +13,7 @@ from sdgmap.classify import load_classifier
 from sdgmap.classify.query import compile_query, doc_for
 from sdgmap.classify.suggest import suggest_links
 from sdgmap.cli import cli
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.store.models import Activity, ActivityLink, ActivitySource, Document, Node
 
 BROADBAND = ("The universal service fund subsidises mobile broadband in rural areas so that "
@@ -173,9 +174,8 @@ def test_suggest_writes_suggestions_and_keeps_stated_links(store, lexical):
 
 def test_suggest_cli(tmp_path):
     db = str(tmp_path / "s.db")
-    from sdgmap.store import Store
 
-    st = Store(db)
+    st = open_store(db)
     with st.transaction() as s:
         s.add(Activity(type="event", title="Clean energy", year=2023,
                        description="Solar power and wind farms replace diesel generators; energy efficiency."))

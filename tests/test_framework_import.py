@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from sdgmap.cli import cli
 from sdgmap.frameworks import FrameworkError, read_framework_file, save_crosswalk, save_framework
-from sdgmap.linkage import derived_links, get_node, stated_links
+from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from sdgmap.frameworks.builtin import DATA
-from sdgmap.linkage import get_node, stated_links
+from sdgmap.frameworks.linkage import get_node, stated_links
 from sdgmap.store.models import Link, Node
 
 

@@ -28,12 +28,13 @@ from sdgmap.cli import cli
 from sdgmap.cli.devdata import generate
 from sdgmap.cli.serve import is_loopback
 from sdgmap.errors import UserError
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.platform import accounts, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.backup import export_all
-from sdgmap.platform.models import User
 from sdgmap.store import Store
+from sdgmap.store.backup import export_all
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import User
 from sdgmap.web import create_app
 
 PW = "correct horse battery"
@@ -103,7 +104,7 @@ def _signup(base: str, name: str, headers: dict) -> httpx.Response:
 
 
 def _accounts(url: str) -> Store:
-    store = Store(url)
+    store = open_store(url)
     with store.transaction() as s:
         accounts.create_user(s, "admin", password=PW, role="admin", verified=True)
         accounts.create_user(s, "victim", password=PW, role="viewer", verified=True)
@@ -273,7 +274,7 @@ def test_bidi_controls_are_removed_from_titles_and_names(store: Store):
 
 
 def test_bidi_controls_are_removed_from_web_form_values():
-    from sdgmap.text import one_line, visible
+    from sdgmap.text.clean import one_line, visible
     from sdgmap.web.security import clean_text
 
     assert clean_text(f"re{RLO}viewer\u2028name", 100) == "reviewer name"
@@ -314,7 +315,7 @@ def _partials(folder: Path) -> list[Path]:
 @pytest.fixture
 def big_db(tmp_path: Path) -> str:
     db = tmp_path / "big.db"
-    store = Store(str(db))
+    store = open_store(str(db))
     generate(store, 12000, seed=1)
     store.dispose()
     return str(db)

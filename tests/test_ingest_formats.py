@@ -9,7 +9,8 @@ import pytest
 
 from sdgmap.ingest import ingest_bytes
 from sdgmap.ingest.parse import parse_document
-from sdgmap.store.activities import ActivityFilter, query_activities
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdgmap.ingest.references import extract
+from sdgmap.text.references import extract
 
 ALL = [str(g) for g in range(1, 18)]
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sdgmap.ingest import ingest_paths
 from sdgmap.ingest.evaluation import candidate_goals, score_blocks
 from sdgmap.ingest.parse import parse_document
-from sdgmap.store.activities import ActivityFilter, query_activities
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Activity, ActivityLink, ActivitySource, Document, Mention
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from sdgmap.platform import accounts
-from sdgmap.platform.models import PrizeCycle
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import PrizeCycle
 from webserver import CHROMIUM_ARGS, serve
 
 pytestmark = pytest.mark.browser

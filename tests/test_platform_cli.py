@@ -10,8 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sdgmap.cli import cli
-from sdgmap.platform import accounts, audit
-from sdgmap.store import Store
+from sdgmap.frameworks.builtin import open_store
+from sdgmap.platform import accounts
+from sdgmap.store import audit
 
 PW = "correct horse battery"
 os.environ["SDGMAP_ARGON2_PROFILE"] = "test"
@@ -82,7 +83,7 @@ def test_export_import_round_trip_cli(store, tmp_path: Path):
     again = run(target, "import", str(backup), code=2)
     assert "already has content" in again.output
     run(target, "import", str(backup), "--replace")
-    restored = Store(target)
+    restored = open_store(target)
     with restored.transaction() as s:
         user = accounts.get_user(s, "boss")
         assert user.role == "admin" and user.password_hash is None  # secrets are not in backups

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from sdgmap.errors import UserError
-from sdgmap.platform import accounts, audit, prizes, tx
+from sdgmap.frameworks.builtin import open_store
+from sdgmap.platform import accounts, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.backup import export_all, import_all
-from sdgmap.platform.models import PrizeCycle, Submission, Vote
-from sdgmap.store import Store
+from sdgmap.store import Store, audit, tx
+from sdgmap.store.backup import export_all, import_all
 from sdgmap.store.models import Activity, ActivityLink, Link, Node, utcnow
+from sdgmap.store.platform_models import PrizeCycle, Submission, Vote
 
 PW = "correct horse battery"
 # Cheap argon2 parameters keep these tests fast; production uses the recommended ones.
@@ -358,14 +359,14 @@ def _dump(path) -> dict:
 def fresh_target(store, tmp_path):
     """An empty database on the same backend as ``store``, to restore into."""
     if store.dialect == "sqlite":
-        target = Store(str(tmp_path / "restored.db"))
+        target = open_store(str(tmp_path / "restored.db"))
         yield target
         target.dispose()
         return
     from conftest import _drop_pg_database, _pg_database
 
     url = _pg_database()
-    target = Store(url)
+    target = open_store(url)
     yield target
     target.dispose()
     _drop_pg_database(url)
@@ -373,7 +374,8 @@ def fresh_target(store, tmp_path):
 
 def test_backup_round_trip(store, fresh_target, tmp_path, seed_paths):
     from sdgmap.ingest import ingest_paths
-    from sdgmap.store.activities import ActivityFilter, count_activities
+    from sdgmap.store.activity_queries import count_activities
+    from sdgmap.store.filters import ActivityFilter
 
     ingest_paths(store, seed_paths)
     ids = users(store)
@@ -416,7 +418,7 @@ def test_backup_round_trip(store, fresh_target, tmp_path, seed_paths):
 
 def test_backup_is_one_snapshot_while_others_write(store, tmp_path, monkeypatch):
     """A vote cast while the export runs is either wholly in the file or not at all."""
-    from sdgmap.platform import backup
+    from sdgmap.store import backup
 
     ids = users(store)
     now = utcnow()

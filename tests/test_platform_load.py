@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import func, select
 
 from sdgmap.errors import UserError
-from sdgmap.platform import accounts, prizes, ratelimit, tx
+from sdgmap.platform import accounts, prizes, ratelimit
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import RateEvent, User, Vote
-from sdgmap.store import Store
+from sdgmap.store import Store, tx
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import RateEvent, User, Vote
 from test_platform_server import PW, _serve
 
 VOTERS = 100

@@ -29,6 +29,7 @@ from schemathesis.checks import (  # noqa: E402
 )
 
 from conftest import PG_OK, _admin, _drop_quietly, _pg_url  # noqa: E402
+from sdgmap.frameworks.builtin import open_store  # noqa: E402
 from sdgmap.platform import accounts, prizes  # noqa: E402
 from sdgmap.platform import submissions as subs  # noqa: E402
 from sdgmap.store import Store  # noqa: E402
@@ -75,12 +76,12 @@ class LazySite:
         if self.app is not None:
             return
         if self.backend == "sqlite":
-            store = Store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-schemathesis-"), "api.db"))
+            store = open_store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-schemathesis-"), "api.db"))
         else:
             name = f"sdgmap_fuzz_{uuid.uuid4().hex[:10]}"
             _admin(f'CREATE DATABASE "{name}"')
             atexit.register(_drop_quietly, name)  # WITH (FORCE): the app's connections go too
-            store = Store(_pg_url(name))
+            store = open_store(_pg_url(name))
         self.token = _seed(store)
         self.app = create_app(store)
         self.app.state.classify_semantic = False
@@ -93,7 +94,7 @@ class LazySite:
 
 SITES = {"sqlite": LazySite("sqlite"), "postgresql": LazySite("postgresql")}
 # The description does not depend on the data: read it once from an empty database.
-SPEC_APP = create_app(Store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-schemathesis-"), "spec.db")))
+SPEC_APP = create_app(open_store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-schemathesis-"), "spec.db")))
 
 
 def _fuzz(backend: str, mode: str):

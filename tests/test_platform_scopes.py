@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from sdgmap.platform import accounts
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import ApiToken, Submission, User, Vote
 from sdgmap.store.models import ReviewEvent
+from sdgmap.store.platform_models import ApiToken, Submission, User, Vote
 from sdgmap.web import create_app
 from test_platform_web import PROJECT, _denied, build_site, login, routes
 

@@ -19,11 +19,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.platform import accounts, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import Vote
 from sdgmap.store import Store
 from sdgmap.store.models import Activity, ActivitySource, Document, Mention, utcnow
+from sdgmap.store.platform_models import Vote
 
 PW = "correct horse battery"
 os.environ["SDGMAP_ARGON2_PROFILE"] = "test"  # inherited by the server processes
@@ -118,7 +119,7 @@ WORKER = """
 import sys
 from sdgmap.ingest import ingest_paths
 from sdgmap.store import Store
-ingest_paths(Store(sys.argv[1]), sys.argv[2:], progress=lambda name: print(name, flush=True))
+ingest_paths(open_store(sys.argv[1]), sys.argv[2:], progress=lambda name: print(name, flush=True))
 """
 
 
@@ -152,7 +153,7 @@ def _totals(store: Store) -> dict[str, int]:
 def test_kill_during_ingest_leaves_a_consistent_database(store: Store, tmp_path: Path, seed_paths):
     pytest.importorskip("sdgmap.ingest")
     files = _files(tmp_path, seed_paths)
-    reference = Store(str(tmp_path / "reference.db"))
+    reference = open_store(str(tmp_path / "reference.db"))
     from sdgmap.ingest import ingest_paths
 
     ingest_paths(reference, files)

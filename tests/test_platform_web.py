@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from sdgmap.platform import accounts, prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import PrizeCycle, Submission, User, Vote
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import PrizeCycle, Submission, User, Vote
 from sdgmap.web import create_app
 
 PW = "correct horse battery"

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.ingest import ingest_paths
 from sdgmap.reports import build_report, render
 from sdgmap.reports.common import trusted_goals
 from sdgmap.store import Store
-from sdgmap.store.activities import ActivityFilter, query_activities
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 
 SEEDS = ("001_", "003_")  # the DESA submissions of 2024 and 2023
 
@@ -49,7 +51,7 @@ def test_desa_report_ingests_back_to_the_same_activities(seeded, tmp_path, year)
         report = build_report(s, "desa", entity="ITU", year=year)
     for fmt in ("docx", "md"):
         out = render(report, fmt, tmp_path / f"desa{year}.{fmt}")
-        fresh = Store(str(tmp_path / f"back{year}{fmt}.db"))
+        fresh = open_store(str(tmp_path / f"back{year}{fmt}.db"))
         try:
             ingest_paths(fresh, [out])
             after = snapshot(fresh, year)
@@ -120,7 +122,8 @@ def test_cli_report_on_seeds(sqlite_store, seed_paths, tmp_path):
     res = CliRunner().invoke(cli, ["--db", sqlite_store.url, "report", "portfolio", "--entity", "ITU",
                                    "-o", str(out)])
     assert res.exit_code == 0, res.output
-    from sdgmap.store.activities import ActivityFilter, count_activities
+    from sdgmap.store.activity_queries import count_activities
+    from sdgmap.store.filters import ActivityFilter
 
     with sqlite_store.transaction() as s:
         expected = count_activities(s, ActivityFilter(entity="ITU"))

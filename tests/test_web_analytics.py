@@ -6,17 +6,16 @@ import pytest
 from sqlalchemy import delete, update
 
 from sdgmap import analytics
-from sdgmap.store.activities import (
-    ActivityFilter,
+from sdgmap.store.activity_queries import (
     PageOutOfRange,
-    ReviewError,
-    activity_detail,
     activity_facets,
     activity_page,
     count_activities,
-    review_links,
 )
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Activity, ActivityLink, ReviewEvent
+from sdgmap.store.review import ReviewError, review_links
+from sdgmap.store.views import activity_detail
 from webdata import build
 
 

@@ -13,13 +13,13 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
-from sdgmap.store import Store  # noqa: E402
+from sdgmap.frameworks.builtin import open_store  # noqa: E402
 from sdgmap.web import create_app  # noqa: E402
 from webdata import build  # noqa: E402
 
 
 def _app():
-    store = Store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-webfuzz-"), "api.db"))
+    store = open_store(os.path.join(tempfile.mkdtemp(prefix="sdgmap-webfuzz-"), "api.db"))
     build(store)
     app = create_app(store)
     app.state.classify_semantic = False

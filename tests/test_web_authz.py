@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from sdgmap.linkage import get_node
+from sdgmap.frameworks.linkage import get_node
 from sdgmap.store.models import Activity, ActivityLink, Document, Link
 from sdgmap.web import create_app
 from test_platform_web import RANK, ROLES, _denied, build_site

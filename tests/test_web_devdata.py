@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from sdgmap.cli import cli
 from sdgmap.cli.devdata import generate
-from sdgmap.store.activities import ActivityFilter, count_activities
+from sdgmap.store.activity_queries import count_activities
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Activity, ActivityLink, ActivitySource
 
 

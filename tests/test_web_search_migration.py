@@ -6,8 +6,9 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from sdgmap.store.activities import ActivityFilter, count_activities
+from sdgmap.store.activity_queries import count_activities
 from sdgmap.store.db import alembic_config
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Activity
 
 

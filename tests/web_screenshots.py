@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.store import Store
 from sdgmap.store.models import ActivityLink
 from webserver import CHROMIUM_ARGS, serve
@@ -32,7 +33,7 @@ def main(db: str, out: str) -> None:
 
     outdir = Path(out)
     outdir.mkdir(parents=True, exist_ok=True)
-    store = Store(db)
+    store = open_store(db)
     act = showcase_activity(store)
     shots = [("overview", "/", None), ("mapping", "/mapping", None),
              ("matrix", "/matrix?basis=framework&al=C2&goal=9", None), ("interlinkages", "/interlinkages", None),

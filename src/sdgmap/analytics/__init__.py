@@ -6,7 +6,7 @@ numbers from one place. Counts are numbers of distinct activities.
 
 Link kinds are told apart everywhere: *stated* (stated or curated links, and suggested
 links a reviewer accepted or edited), *suggested* (classifier suggestions not yet
-reviewed) and *derived* (implied by framework links, computed by ``sdgmap.linkage``).
+reviewed) and *derived* (implied by framework links, computed by ``sdgmap.frameworks.linkage``).
 Rejected links never count.
 
 Stable entry points (used by the reports):

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from sdgmap.store.activities import trusted_link
+from sdgmap.store.filters import head_expr, trusted_link
 from sdgmap.store.models import ActivityLink, Node
 
 RANK_NAMES = ("stated", "derived", "suggested")
@@ -25,13 +25,6 @@ def usable() -> ColumnElement:
     """Links that count at all: not rejected, of a known kind."""
     return and_(ActivityLink.review != "rejected",
                 ActivityLink.kind.in_(("stated", "curated", "suggested", "derived")))
-
-
-def head_expr(session: Session, col) -> ColumnElement:
-    """The code before the first dot: "9.c.1" -> "9", "C7.e-gov" -> "C7" (on both backends)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.split_part(col, ".", 1)
-    return func.substr(col, 1, func.instr(col + ".", ".") - 1)
 
 
 def best_rank_by_head(session: Session, framework: str, max_rank: int = 2):

@@ -2,7 +2,7 @@
 
 Counts are distinct activities. A flow's ``kind`` is the weakest of its two ends
 (stated < derived < suggested). Where an activity names Action Lines but no element of the
-strategic plan, the plan's own links (``sdgmap.linkage``) say which strategy elements lead
+strategic plan, the plan's own links (``sdgmap.frameworks.linkage``) say which strategy elements lead
 to that Action Line: those flows are ``derived`` and the activity is split evenly across
 them, so flows stay conserved and are never mistaken for stated ones.
 """
@@ -25,7 +25,7 @@ from sdgmap.analytics.common import (
     usable,
 )
 from sdgmap.analytics.coverage import goal_meta
-from sdgmap.linkage import derived_links, stated_links
+from sdgmap.frameworks.linkage import derived_links, stated_links
 from sdgmap.store.models import ActivityLink, Link, Node
 
 NO_AL = "none"  # middle node for activities linked to goals but to no Action Line

@@ -25,6 +25,7 @@ from importlib.resources import files
 import numpy as np
 
 from sdgmap.classify.result import Evidence
+from sdgmap.classify.semantic import chunks
 
 DATA = files("sdgmap.classify") / "data" / "action_lines.tsv"
 MAX_LINES = 3
@@ -90,8 +91,6 @@ class ActionLineSuggester:
 
     def _nearest(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         """Per text: each line's best similarity to a passage, and that passage's span."""
-        from sdgmap.classify.semantic import chunks
-
         spans = [chunks(t) or [(0, len(t))] for t in texts]
         flat = [t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp]
         vecs = self.embedder.encode(flat) if flat else np.zeros((0, self.protos.shape[1]))

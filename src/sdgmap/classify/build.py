@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from sdgmap.capabilities import has_ml
+from sdgmap.classify.classifier import MODEL_FILE, SUP_FILE, SDGClassifier
 from sdgmap.classify.features import (
     GOALS,
     TARGET_FEATURES,
@@ -235,8 +236,6 @@ def build(quiet: bool = False, train_batches: tuple[str, ...] = ("first", "more"
 
     ``train_batches`` leaves a file of hand-written examples out of training (it is still
     scored): how we compare models with and without a new set of examples."""
-    from sdgmap.classify.classifier import MODEL_FILE, SUP_FILE, SDGClassifier
-
     log = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
     semantic = has_ml()
     # float32 whatever the machine: the artefacts must not depend on where they were built.

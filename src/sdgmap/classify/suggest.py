@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from sdgmap.classify.action_lines import ActionLineScore, ActionLineSuggester
 from sdgmap.classify.classifier import SDGClassifier
 from sdgmap.classify.result import Evidence, GoalScore
-from sdgmap.store.activities import ActivityFilter, filtered_select
+from sdgmap.store.filters import ActivityFilter, filtered_select
 from sdgmap.store.models import Activity, ActivityLink, ActivitySource, Node
 
 METHOD_PREFIX = "classifier:"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import click
 
 from sdgmap import __version__
+from sdgmap.classify.semantic import describe
 from sdgmap.cli.common import AppContext, SdgmapGroup, run_main
 
 
 def _version_text() -> str:
-    from sdgmap.capabilities import describe
-
     return f"sdgmap {__version__}\n{describe()}"
 
 

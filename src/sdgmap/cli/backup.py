@@ -8,6 +8,7 @@ import click
 
 from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
 from sdgmap.errors import UserError
+from sdgmap.store.backup import export_all, import_all
 
 
 @click.command("export")
@@ -20,8 +21,6 @@ def export(app: AppContext, everything: bool, file: str, as_json: bool) -> None:
 
     Sessions, API tokens, one-time links and password hashes are left out.
     """
-    from sdgmap.platform.backup import export_all
-
     if not everything:
         raise UserError("say what to export: --all (frameworks, activities, links, users, submissions, votes, audit)")
     # SIGTERM (systemd, timeout, kill) ends the export like Ctrl-C: the partial file is removed.
@@ -44,8 +43,6 @@ def _terminate(signum: int, frame) -> None:
 @pass_app
 def import_(app: AppContext, file: str, replace: bool, as_json: bool) -> None:
     """Restore a backup written by ``sdgmap export --all`` (one transaction)."""
-    from sdgmap.platform.backup import import_all
-
     counts = import_all(app.store, file, replace=replace)
     _report(counts, as_json, f"Imported {file}")
 

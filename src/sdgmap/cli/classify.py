@@ -8,8 +8,10 @@ import sys
 import click
 from rich.console import Console
 
+from sdgmap.classify import load_classifier, suggest
 from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
 from sdgmap.errors import UserError
+from sdgmap.store.audit import default_actor, record_operation, track_changes
 
 PROGRESS_MIN = 200  # show a progress bar from this many input lines on
 BATCH = 64
@@ -17,8 +19,6 @@ err_console = Console(stderr=True)
 
 
 def _classifier(lexical: bool, encoder: str = "auto"):
-    from sdgmap.classify import load_classifier
-
     return load_classifier(semantic=False if lexical else None,
                            encoder=None if encoder == "auto" else encoder)
 
@@ -106,8 +106,6 @@ def suggest_cmd(app: AppContext, year: int | None, type_: str | None, min_score:
     """Write suggested SDG links (awaiting review) for register activities."""
     from rich.progress import Progress
 
-    from sdgmap.classify import suggest
-    from sdgmap.platform.audit import default_actor, record_operation, track_changes
 
     clf = _classifier(lexical, encoder)
     with app.store.transaction() as s:

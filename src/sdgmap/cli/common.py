@@ -10,6 +10,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sdgmap.errors import UserError
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.store import Store
 
 console = Console()
@@ -23,7 +25,7 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.db)
+            self._store = open_store(self.db)
         return self._store
 
     def close(self) -> None:
@@ -61,8 +63,6 @@ class SdgmapGroup(click.Group):
     """Turns user errors raised anywhere below into one clear line, never a traceback."""
 
     def invoke(self, ctx: click.Context):
-        from sdgmap.errors import UserError
-
         try:
             return super().invoke(ctx)
         except UserError as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from sdgmap.cli.common import AppContext, console, json_option, pass_app, print_json
-from sdgmap.store import Store
+from sdgmap.frameworks.builtin import open_store
+from sdgmap.store.queries import table_counts
 
 
 @click.group("db")
@@ -17,7 +18,7 @@ def db_group() -> None:
 @pass_app
 def upgrade(app: AppContext) -> None:
     """Create the database or bring its schema to the newest version."""
-    store = Store(app.db, upgrade=False)
+    store = open_store(app.db, upgrade=False)
     try:
         changed = store.upgrade()
         rev = store.current_revision()
@@ -32,8 +33,6 @@ def upgrade(app: AppContext) -> None:
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
     """Show the schema revision and row counts."""
-    from sdgmap.store.queries import table_counts
-
     store = app.store
     with store.transaction() as s:
         counts = table_counts(s)

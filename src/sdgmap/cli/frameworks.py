@@ -12,7 +12,8 @@ import yaml
 from sdgmap.cli.common import AppContext, console, json_option, pass_app, print_json, print_table
 from sdgmap.errors import UserError
 from sdgmap.frameworks import read_framework_file, save_crosswalk, save_framework
-from sdgmap.platform.audit import record_operation
+from sdgmap.frameworks.export import export_framework
+from sdgmap.store.audit import record_operation
 from sdgmap.store.models import Framework
 from sdgmap.store.queries import framework_nodes, framework_summaries, search_nodes
 
@@ -91,8 +92,6 @@ def search(app: AppContext, text: str, framework_id: str | None, limit: int, as_
 @pass_app
 def export(app: AppContext, framework_id: str, fmt: str, output: str | None) -> None:
     """Export a framework in the import format (YAML/JSON with links; CSV nodes only)."""
-    from sdgmap.frameworks.export import export_framework
-
     with app.store.transaction() as s:
         _get(s, framework_id)
         doc = export_framework(s, framework_id)

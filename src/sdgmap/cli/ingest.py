@@ -8,6 +8,9 @@ import click
 from rich.console import Console
 
 from sdgmap.cli.common import AppContext, console, json_option, pass_app, print_json, print_table
+from sdgmap.ingest import expand_paths, ingest_paths
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 
 err_console = Console(stderr=True)
 ACTIVITY_TYPES = ("decision", "event", "publication", "partnership", "project", "pledge", "initiative", "outcome")
@@ -28,8 +31,6 @@ def ingest_cmd(app: AppContext, files: tuple[Path, ...], year: int | None, entit
     Every file is checked before anything is written; a bad file stops the run with one
     line naming it, and the database is unchanged. Re-ingesting a file changes nothing.
     """
-    from sdgmap.ingest import ingest_paths
-
     max_bytes = int(max_size_mb * 1024 * 1024)
     show_bar = not as_json and (len(files) > 1 or any(f.is_dir() for f in files)) and console.is_terminal
     if show_bar:
@@ -37,8 +38,6 @@ def ingest_cmd(app: AppContext, files: tuple[Path, ...], year: int | None, entit
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err_console, transient=True) as bar:
-            from sdgmap.ingest import expand_paths
-
             files = tuple(expand_paths(files))
             task = bar.add_task("Ingesting", total=len(files))
             report = ingest_paths(app.store, files, year=year, entity=entity, max_bytes=max_bytes,
@@ -89,8 +88,6 @@ def activities_list(app: AppContext, type_: str | None, sdg: int | None, year: i
                     kinds: tuple[str, ...], trust: str | None, partner: str | None, text: str | None,
                     limit: int | None, as_json: bool) -> None:
     """List activities with their SDGs, targets, Action Lines and sources."""
-    from sdgmap.store.activities import ActivityFilter, query_activities
-
     f = ActivityFilter(type=type_, sdg=sdg, year=year, entity=entity, target=target, action_line=action_line,
                        node=node, partner=partner, text=text, trust=trust)
     if kinds:

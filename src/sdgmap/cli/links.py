@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
-from sdgmap.linkage import derived_links, get_node, stated_links
+from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
 
 
 @click.command("links")

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from sdgmap.cli.common import AppContext, console, pass_app
 from sdgmap.errors import UserError
+from sdgmap.reports import FORMATS, build_report, render
 
 err_console = Console(stderr=True)
 
@@ -43,8 +44,6 @@ def _focus(_ctx, _param, value: str | None) -> list[int]:
 def report_cmd(app: AppContext, kind: str, entity: str | None, year: int | None, fmt: str | None,
                output: Path, focus: list[int], template_dir: Path | None) -> None:
     """Write a report from the register (desa, wsis or portfolio)."""
-    from sdgmap.reports import FORMATS, build_report, render
-
     if fmt is None:
         ext = output.suffix.lower().lstrip(".")
         fmt = {"markdown": "md", "htm": "html"}.get(ext, ext) if ext else "docx"

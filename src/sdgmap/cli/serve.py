@@ -17,9 +17,12 @@ import click
 from sqlalchemy import exists, select
 
 from sdgmap.cli.common import AppContext, console, pass_app
+from sdgmap.demo import build_demo
 from sdgmap.errors import UserError
-from sdgmap.platform.models import User
 from sdgmap.store import Store
+from sdgmap.store.platform_models import User
+from sdgmap.web import create_app
+from sdgmap.web.app import site_address
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
@@ -79,8 +82,6 @@ def serve(app: AppContext, host: str, port: int, forwarded_allow_ips: str = "", 
     """Serve the web app for this database."""
     import uvicorn
 
-    from sdgmap.web import create_app
-    from sdgmap.web.app import site_address
 
     _check_single_user(app.store, host, allow_anonymous_writes)
     web = create_app(app.store)
@@ -104,8 +105,6 @@ def serve(app: AppContext, host: str, port: int, forwarded_allow_ips: str = "", 
 def demo(ctx: click.Context, host: str, port: int, rebuild: bool, no_serve: bool,
          allow_anonymous_writes: bool) -> None:
     """Build the ITU example database (if missing) and serve it."""
-    from sdgmap.demo import build_demo
-
     app: AppContext = ctx.obj
     path = build_demo(app.db, rebuild=rebuild)
     console.print(f"Demo database ready: {path}")

@@ -8,6 +8,10 @@ import sys
 import click
 
 from sdgmap.cli.common import AppContext, json_option, pass_app, print_json, print_table
+from sdgmap.errors import UserError
+from sdgmap.platform import accounts
+from sdgmap.platform.accounts import user_dict
+from sdgmap.store.platform_models import ApiToken, User
 
 ACTOR = "cli"
 
@@ -35,8 +39,6 @@ def users() -> None:
 def add(app: AppContext, username: str, role: str, email: str, display_name: str,
         password_stdin: bool, base_url: str, as_json: bool) -> None:
     """Create an account. Without --password-stdin, print a one-time invitation link."""
-    from sdgmap.platform import accounts
-
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with app.store.transaction(write=True) as s:
         user = accounts.create_user(s, username, password=password, role=role, email=email,
@@ -58,8 +60,6 @@ def list_(app: AppContext, as_json: bool) -> None:
     """List accounts."""
     from sqlalchemy import select
 
-    from sdgmap.platform.accounts import user_dict
-    from sdgmap.platform.models import User
 
     with app.store.transaction() as s:
         rows = [user_dict(u) for u in s.scalars(select(User).order_by(User.username))]
@@ -77,8 +77,6 @@ def list_(app: AppContext, as_json: bool) -> None:
 @pass_app
 def set_role(app: AppContext, username: str, role: str) -> None:
     """Change an account's role."""
-    from sdgmap.platform import accounts
-
     with app.store.transaction(write=True) as s:
         accounts.update_user(s, accounts.get_user(s, username), ACTOR, role=role)
     click.echo(f"{username}: {role}")
@@ -90,8 +88,6 @@ def set_role(app: AppContext, username: str, role: str) -> None:
 @pass_app
 def verify(app: AppContext, username: str, undo: bool) -> None:
     """Mark an account verified (verified accounts may vote)."""
-    from sdgmap.platform import accounts
-
     with app.store.transaction(write=True) as s:
         accounts.update_user(s, accounts.get_user(s, username), ACTOR, verified=not undo)
     click.echo(f"{username}: {'unverified' if undo else 'verified'}")
@@ -111,16 +107,12 @@ def token(app: AppContext, username: str, name: str, scopes: tuple[str, ...], li
     """Issue an API token (printed once), list tokens, or revoke one."""
     from sqlalchemy import select
 
-    from sdgmap.platform import accounts
-    from sdgmap.platform.models import ApiToken
 
     with app.store.transaction(write=True) as s:
         user = accounts.get_user(s, username)
         if revoke is not None:
             tok = s.get(ApiToken, revoke)
             if tok is None or tok.user_id != user.id:
-                from sdgmap.errors import UserError
-
                 raise UserError(f"{username} has no token {revoke}")
             if tok.revoked_at is not None:
                 click.echo(f"token {revoke} was already revoked")
@@ -153,8 +145,6 @@ def token(app: AppContext, username: str, name: str, scopes: tuple[str, ...], li
 @pass_app
 def reset_link(app: AppContext, username: str, base_url: str) -> None:
     """Print a one-time password-reset link for an account (no mail server needed)."""
-    from sdgmap.platform import accounts
-
     with app.store.transaction(write=True) as s:
         secret = accounts.issue_link(s, accounts.get_user(s, username), "reset", ACTOR)
     click.echo(_link(base_url, "reset", secret))
@@ -165,8 +155,6 @@ def reset_link(app: AppContext, username: str, base_url: str) -> None:
 @pass_app
 def set_password(app: AppContext, username: str) -> None:
     """Set a password (read from standard input, or prompted for on a terminal)."""
-    from sdgmap.platform import accounts
-
     password = getpass.getpass("New password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     with app.store.transaction(write=True) as s:
         accounts.set_password(s, accounts.get_user(s, username), password, ACTOR)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sdgmap.frameworks.files import read_framework_file
 from sdgmap.frameworks.save import save_framework
 from sdgmap.frameworks.spec import FrameworkSpec, LinkSpec, NodeSpec
+from sdgmap.store import Store
 
 DATA = Path(str(resources.files("sdgmap") / "data"))
 UN_TERMS = "UN official text (UN terms of use, https://www.un.org/en/about-us/terms-of-use)"
@@ -182,3 +183,9 @@ def load_builtin_frameworks(session: Session, only: list[str] | None = None) -> 
         save_framework(session, build(), replace=True)
         loaded.append(fid)
     return loaded
+
+
+def open_store(db: str | None = None, *, upgrade: bool = True) -> Store:
+    """The store at ``db`` (a path or URL), created with the built-in frameworks when new, so
+    that every command works on a fresh path without a separate setup step."""
+    return Store(db, upgrade=upgrade, on_create=load_builtin_frameworks)

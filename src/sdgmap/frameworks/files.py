@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from sdgmap.frameworks.spec import FrameworkError, FrameworkSpec, LinkSpec, NodeSpec
+from sdgmap.frameworks.spec import FrameworkError, FrameworkSpec, LinkSpec, NodeSpec, check_link
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 NODE_FIELDS = {"code", "kind", "title", "parent", "short_title", "attrs", "description"}
@@ -72,8 +72,6 @@ def read_framework_file(path: str | Path, **meta: str) -> FrameworkSpec:
     if spec.id != "__crosswalk__":
         spec.check()
     else:
-        from sdgmap.frameworks.spec import check_link
-
         for link in spec.links:
             check_link(link, str(path))
     return spec

@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sdgmap.ingest.errors import FileTooLargeError, IngestError
 from sdgmap.ingest.parse import ParsedDocument, parse_document
 from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, MEDIA_TYPES, size_text
-from sdgmap.ingest.references import Mention, extract
 from sdgmap.ingest.register import FileResult, write_document
+from sdgmap.store.audit import record_operation
 from sdgmap.store.models import Document
+from sdgmap.text.references import Mention, extract
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "FileResult", "IngestError", "IngestReport", "Mention", "expand_paths",
@@ -153,8 +154,6 @@ def _known(store, filename: str, data: bytes) -> FileResult | None:
 
 
 def _write(store, doc: ParsedDocument, actor: str | None = None) -> FileResult:
-    from sdgmap.platform.audit import record_operation
-
     with store.transaction(write=True) as session:
         result = write_document(session, doc)
         counts = result.as_dict()

@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 
 from sdgmap.ingest.candidates import Candidate, StatedLink, collapse, split_names
-from sdgmap.ingest.dates import SpanSet
 from sdgmap.ingest.questionnaire import Section, section_at
-from sdgmap.ingest.references import extract
+from sdgmap.text.dates import SpanSet
+from sdgmap.text.references import extract
 
 # --- resolutions -----------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from sdgmap.errors import UserError
 from sdgmap.ingest.candidates import Candidate
-from sdgmap.ingest.dates import find_dates
 from sdgmap.ingest.other_structures import (
     extract_bullet_initiatives,
     extract_outcomes,
@@ -22,7 +21,8 @@ from sdgmap.ingest.other_structures import (
 )
 from sdgmap.ingest.questionnaire import extract_blocks, find_sections, report_year
 from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, read_bytes
-from sdgmap.ingest.references import Mention, entity_names, extract
+from sdgmap.text.dates import find_dates
+from sdgmap.text.references import Mention, entity_names, extract
 
 
 @dataclass

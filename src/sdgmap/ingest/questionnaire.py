@@ -19,8 +19,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from sdgmap.ingest.candidates import Candidate, StatedLink, collapse, split_names
-from sdgmap.ingest.dates import date_range
-from sdgmap.ingest.references import ALL_GOALS, extract
+from sdgmap.text.dates import date_range
+from sdgmap.text.references import ALL_GOALS, extract
 
 W = r"\s+"  # label words may wrap onto the next line in PDFs
 

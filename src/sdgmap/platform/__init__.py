@@ -1,6 +1,7 @@
-"""The multi-user platform core: accounts and roles, sessions and API tokens, the audit
-trail, stocktaking submissions, prize cycles with a concurrency-safe vote, and backups.
+"""The multi-user platform's features: accounts and roles, sessions and API tokens,
+stocktaking submissions, prize cycles with a concurrency-safe vote, and rate limits.
 
-No web imports here: ``sdgmap.web.platform_routes`` and ``sdgmap.cli.users`` /
-``sdgmap.cli.backup`` are thin layers over these modules.
+Infrastructure the core needs too (the schema, the audit trail, the unit of work, backups)
+lives in ``sdgmap.store``. No web imports here: ``sdgmap.web.platform`` and
+``sdgmap.cli.users`` are thin layers over these modules.
 """

@@ -24,11 +24,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
-from sdgmap.platform import audit
-from sdgmap.platform.audit import aware
-from sdgmap.platform.models import ROLES, ApiToken, OneTimeLink, User, WebSession
+from sdgmap.store import audit
+from sdgmap.store.audit import aware
 from sdgmap.store.models import utcnow
-from sdgmap.text import one_line
+from sdgmap.store.platform_models import ROLES, ApiToken, OneTimeLink, User, WebSession
+from sdgmap.text.clean import one_line
 
 ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 SCOPES = ("read", "submit", "review", "admin")
@@ -53,14 +53,22 @@ def _make_hasher(profile: str) -> PasswordHasher:
 
 def configure_hashing(profile: str = "") -> None:
     """Choose the argon2 cost profile ("" = recommended); hashes made earlier still verify."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     _hasher = _make_hasher(profile)
-    # Verified against when the user does not exist, so a login takes as long either way.
-    _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+    _dummy_hash = ""
+
+
+def dummy_hash() -> str:
+    """Verified against when the user does not exist, so a login takes as long either way.
+    Made on first use: hashing takes a tenth of a second, which every command would pay."""
+    global _dummy_hash
+    if not _dummy_hash:
+        _dummy_hash = _hasher.hash(secrets.token_hex(16))
+    return _dummy_hash
 
 
 _hasher: PasswordHasher
-_DUMMY_HASH: str
+_dummy_hash = ""
 configure_hashing(os.environ.get("SDGMAP_ARGON2_PROFILE", ""))
 
 
@@ -108,7 +116,7 @@ def check_password(password_hash: str | None, password: str) -> bool:
     if len(password) > MAX_PASSWORD:
         return False
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

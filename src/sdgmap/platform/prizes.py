@@ -19,12 +19,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
-from sdgmap.platform import audit
 from sdgmap.platform.accounts import Actor, has_role
-from sdgmap.platform.audit import aware
-from sdgmap.platform.models import Nomination, PrizeCategory, PrizeCycle, Submission, User, Vote
+from sdgmap.store import audit
+from sdgmap.store.audit import aware
 from sdgmap.store.models import Node, utcnow
-from sdgmap.text import one_line
+from sdgmap.store.platform_models import (
+    Nomination,
+    PrizeCategory,
+    PrizeCycle,
+    Submission,
+    User,
+    Vote,
+)
+from sdgmap.text.clean import one_line
 
 
 class AlreadyVoted(UserError):

@@ -8,8 +8,8 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
-from sdgmap.platform.models import RateEvent
 from sdgmap.store.models import utcnow
+from sdgmap.store.platform_models import RateEvent
 
 # name -> (max attempts, window)
 LIMITS: dict[str, tuple[int, timedelta]] = {

@@ -21,13 +21,14 @@ from difflib import SequenceMatcher
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from sdgmap.classify import load_classifier
 from sdgmap.errors import UserError
-from sdgmap.platform import audit
 from sdgmap.platform.accounts import Actor, has_role
-from sdgmap.platform.audit import aware
-from sdgmap.platform.models import Submission, User
+from sdgmap.store import audit
+from sdgmap.store.audit import aware
 from sdgmap.store.models import Activity, ActivityLink, Link, Node, utcnow
-from sdgmap.text import one_line, visible
+from sdgmap.store.platform_models import Submission, User
+from sdgmap.text.clean import one_line, visible
 
 log = logging.getLogger(__name__)
 
@@ -375,21 +376,13 @@ def crosswalk_goals(session: Session, action_lines: list[str]) -> dict[str, set[
 
 
 def _classifier_goals(text: str, semantic: bool | None = None) -> list[int] | None:
-    """The installed classifier's SDG goals for a text, or None if there is none."""
+    """The classifier's SDG goals for a text, or None when it fails."""
     try:
-        import sdgmap.classify as classify
-    except ImportError:
-        return None
-    factory = getattr(classify, "load_classifier", None)
-    if not callable(factory):
-        return None
-    try:
-        result = factory(semantic=semantic).predict([text])[0]
+        result = load_classifier(semantic=semantic).predict([text])[0]
     except Exception as exc:  # a broken model must not block a submission
         log.warning("classifier failed on a submission: %s", exc)
         return None
-    goals = getattr(result, "sdgs", result)
-    return sorted(int(g.get("goal") if isinstance(g, dict) else g) for g in goals)
+    return sorted(result.sdgs)
 
 
 def compute_flags(session: Session, s: Submission, *, use_classifier: bool = True,

@@ -16,7 +16,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from sdgmap.errors import UserError
+from sdgmap.reports.desa import build_desa
 from sdgmap.reports.model import Report, ReportWarning
+from sdgmap.reports.portfolio import build_portfolio
+from sdgmap.reports.render_docx import render_docx
+from sdgmap.reports.render_pdf import docx_to_pdf
+from sdgmap.reports.render_text import render_text
+from sdgmap.reports.wsis import build_wsis
 
 KINDS = ("desa", "wsis", "portfolio")
 FORMATS = ("docx", "html", "md", "pdf")
@@ -27,16 +33,10 @@ def build_report(session: Session, kind: str, *, entity: str | None = None, year
     if focus and any(not 1 <= g <= 17 for g in focus):
         raise UserError(f"--focus: goals are numbers 1 to 17, got {focus}")
     if kind == "desa":
-        from sdgmap.reports.desa import build_desa
-
         report = build_desa(session, entity, year, focus, template_dir)
     elif kind == "wsis":
-        from sdgmap.reports.wsis import build_wsis
-
         report = build_wsis(session, entity, year, focus)
     elif kind == "portfolio":
-        from sdgmap.reports.portfolio import build_portfolio
-
         report = build_portfolio(session, entity, year, focus)
     else:
         raise UserError(f"unknown report kind {kind!r}; choose one of {', '.join(KINDS)}")
@@ -52,17 +52,10 @@ def render(report: Report, fmt: str, path: Path, template_dir: Path | None = Non
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UserError(f"--template {template_dir}: not a folder")
     if fmt == "docx":
-        from sdgmap.reports.render_docx import render_docx
-
         return render_docx(report, path, template_dir)
     if fmt in ("html", "md"):
-        from sdgmap.reports.render_text import render_text
-
         return render_text(report, fmt, path, template_dir)
     if fmt == "pdf":
-        from sdgmap.reports.render_docx import render_docx
-        from sdgmap.reports.render_pdf import docx_to_pdf
-
         with tempfile.TemporaryDirectory(prefix="sdgmap-report-") as tmp:
             docx_path = render_docx(report, Path(tmp) / (path.stem + ".docx"), template_dir)
             return docx_to_pdf(docx_path, path)

@@ -8,14 +8,23 @@ HTML, Markdown and PDF.
 from __future__ import annotations
 
 import io
+from functools import cache
+from types import SimpleNamespace
 
-import matplotlib
 
-matplotlib.use("Agg")  # no display: reports are written by the CLI and in CI
+@cache
+def _mpl() -> SimpleNamespace:
+    """matplotlib, imported when the first chart is drawn: it takes 0.4 s, and most commands
+    (and every web request) draw none."""
+    import matplotlib
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
+    matplotlib.use("Agg")  # no display: reports are written by the CLI and in CI
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path
+
+    return SimpleNamespace(plt=plt, PathPatch=PathPatch, Rectangle=Rectangle, Path=Path)
+
 
 DPI = 150
 FONT = 8
@@ -24,7 +33,7 @@ FONT = 8
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    _mpl().plt.close(fig)
     return buf.getvalue()
 
 
@@ -33,7 +42,7 @@ def coverage_chart(rows: list[dict]) -> bytes:
 
     ``rows``: [{"goal", "short_title", "colour", "stated", "suggested_only"}] in goal order.
     """
-    fig, ax = plt.subplots(figsize=(7.0, 4.6))
+    fig, ax = _mpl().plt.subplots(figsize=(7.0, 4.6))
     labels = [f"{r['goal']} {r['short_title']}" for r in rows]
     ys = list(range(len(rows)))[::-1]
     stated = [r["stated"] for r in rows]
@@ -61,7 +70,7 @@ def heatmap_chart(matrix: dict) -> bytes:
     for cell in matrix["cells"]:
         if cell["action_line"] in rows and cell["goal"] in cols:
             grid[rows.index(cell["action_line"])][cols.index(cell["goal"])] = cell["count"]
-    fig, ax = plt.subplots(figsize=(7.0, 0.28 * len(rows) + 1.2))
+    fig, ax = _mpl().plt.subplots(figsize=(7.0, 0.28 * len(rows) + 1.2))
     peak = max((v for row in grid for v in row), default=0) or 1
     ax.imshow(grid, cmap="Blues", vmin=0, vmax=peak, aspect="auto")
     for i, row in enumerate(grid):
@@ -72,7 +81,7 @@ def heatmap_chart(matrix: dict) -> bytes:
     ax.set_xticks(range(len(cols)), cols, fontsize=FONT)
     ax.set_yticks(range(len(rows)), rows, fontsize=FONT)
     for j, c in enumerate(matrix["cols"]):  # a strip of goal colours above the columns
-        ax.add_patch(Rectangle((j - 0.5, -1.1), 1, 0.5, color=c["colour"], clip_on=False))
+        ax.add_patch(_mpl().Rectangle((j - 0.5, -1.1), 1, 0.5, color=c["colour"], clip_on=False))
     ax.set_xlabel("SDG", fontsize=FONT)
     ax.set_ylabel("WSIS Action Line", fontsize=FONT)
     return _png(fig)
@@ -91,7 +100,7 @@ def mapping_chart(sankey: dict) -> bytes:
     for n in sankey["nodes"]:
         if size.get(n["id"]):
             columns.setdefault(n["column"], []).append(n["id"])
-    fig, ax = plt.subplots(figsize=(7.0, 4.2))
+    fig, ax = _mpl().plt.subplots(figsize=(7.0, 4.2))
     ax.axis("off")
     if not links:
         ax.text(0.5, 0.5, "No links to draw", ha="center", va="center")
@@ -108,7 +117,7 @@ def mapping_chart(sankey: dict) -> bytes:
         for n in ids:
             pos[n] = (x, y, size[n])
             node = nodes[n]
-            ax.add_patch(Rectangle((x, y - size[n]), width, size[n], color=node["colour"]))
+            ax.add_patch(_mpl().Rectangle((x, y - size[n]), width, size[n], color=node["colour"]))
             ha, tx = ("right", x - 0.01) if ci == 0 else ("left", x + width + 0.01)
             label = node["name"] if ci else f"{node['name']} {_clip(node.get('title', ''), 34)}"
             box = dict(fc="white", ec="none", alpha=0.75, pad=0.6) if ci == 1 else None
@@ -129,11 +138,11 @@ def mapping_chart(sankey: dict) -> bytes:
         mid = (x0 + x1) / 2
         verts = [(x0, y0), (mid, y0), (mid, y1), (x1, y1), (x1, y1 - v), (mid, y1 - v),
                  (mid, y0 - v), (x0, y0 - v), (x0, y0)]
-        codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO,
-                 MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
+        codes = [_mpl().Path.MOVETO, _mpl().Path.CURVE4, _mpl().Path.CURVE4, _mpl().Path.CURVE4, _mpl().Path.LINETO,
+                 _mpl().Path.CURVE4, _mpl().Path.CURVE4, _mpl().Path.CURVE4, _mpl().Path.CLOSEPOLY]
         colour = nodes[t]["colour"] if t.startswith("sdg:") else nodes[s]["colour"]
         alpha = 0.5 if lk["kind"] == "stated" else 0.2
-        ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=colour, alpha=alpha, lw=0))
+        ax.add_patch(_mpl().PathPatch(_mpl().Path(verts, codes), facecolor=colour, alpha=alpha, lw=0))
     ax.set_xlim(-0.35, 0.9 + width + 0.1)
     ax.set_ylim(0, height)
     return _png(fig)
@@ -146,7 +155,7 @@ def _clip(text: str, n: int) -> str:
 def trends_chart(trends: dict) -> bytes:
     """Activities per goal per report year (``analytics.trends_by_goal``) as stacked bars."""
     years = trends["years"]
-    fig, ax = plt.subplots(figsize=(7.0, 3.4))
+    fig, ax = _mpl().plt.subplots(figsize=(7.0, 3.4))
     if not years:
         ax.axis("off")
         ax.text(0.5, 0.5, "No activity has a report year", ha="center", va="center")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sdgmap.frameworks.builtin import DATA
-from sdgmap.reports.model import Report, Section, Table
-from sdgmap.store.activities import TRUSTED_REVIEWS
+from sdgmap.reports.model import Paragraph, Report, Section, Table
+from sdgmap.store.filters import TRUSTED_REVIEWS
 from sdgmap.store.models import Activity
 
 # A report states what the register states: stated and curated links, and suggestions a
@@ -88,8 +88,6 @@ def add_review_section(report: Report, title: str = "Review before submission") 
     """The review section: every warning, or a line saying there is none."""
     sec = report.add(Section(title))
     if not report.warnings:
-        from sdgmap.reports.model import Paragraph
-
         sec.add(Paragraph("No problems found: every required field is filled and every "
                           "description is within its word limit.", style="note"))
         return

@@ -32,7 +32,8 @@ from sdgmap.reports.model import (
     Section,
     Table,
 )
-from sdgmap.store.activities import ActivityFilter, query_activities
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 
 TEMPLATES = Path(__file__).with_name("templates")
 

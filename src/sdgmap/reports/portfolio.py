@@ -18,7 +18,8 @@ from sdgmap import analytics
 from sdgmap.reports import charts
 from sdgmap.reports.common import awaits_review, entity_name, is_trusted
 from sdgmap.reports.model import Bullets, Figure, Paragraph, Report, Section, Table
-from sdgmap.store.activities import ActivityFilter, count_activities, query_activities
+from sdgmap.store.activity_queries import count_activities, query_activities
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Activity, Node
 
 ANY = ("stated", "curated", "suggested")

@@ -30,7 +30,8 @@ from sdgmap.reports.model import (
     Section,
     Table,
 )
-from sdgmap.store.activities import ActivityFilter, query_activities
+from sdgmap.store.activity_queries import query_activities
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Node
 
 GENERAL = "general"  # activities linked to C7 itself rather than to one e-application

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,8 +75,12 @@ def alembic_config(url: str) -> Config:
 class Store:
     """One database: an engine, a session factory and the schema version."""
 
-    def __init__(self, db: str | None = None, *, upgrade: bool = True) -> None:
+    def __init__(self, db: str | None = None, *, upgrade: bool = True,
+                 on_create: Callable[[Session], None] | None = None) -> None:
         self.url = resolve_url(db)
+        # Fills a brand-new database (the CLI passes the built-in frameworks' loader: see
+        # ``sdgmap.frameworks.builtin.open_store``); the store itself knows no framework.
+        self.on_create = on_create
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Same pool and events; only SQLite's BEGIN looks at the option (PostgreSQL's
@@ -101,8 +105,7 @@ class Store:
     def upgrade(self) -> bool:
         """Bring the schema to the newest revision; True if anything changed.
 
-        A brand-new database also gets the built-in frameworks, so that every command
-        works on a fresh path without a separate setup step.
+        A brand-new database is then filled by ``on_create`` (if given), in one transaction.
         """
         current = self.current_revision()
         if current == self.head_revision():
@@ -113,10 +116,9 @@ class Store:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         if fresh:
-            from sdgmap.frameworks.builtin import load_builtin_frameworks
-
-            with self.transaction(write=True) as session:
-                load_builtin_frameworks(session)
+            if self.on_create is not None:
+                with self.transaction(write=True) as session:
+                    self.on_create(session)
             self.created = True
         return True
 

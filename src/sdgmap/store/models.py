@@ -1,10 +1,11 @@
-"""ORM models: the whole schema of sdgmap in one readable place.
+"""ORM models of the register; with ``platform_models`` (accounts, submissions, prizes),
+which shares this ``Base``, the whole schema of sdgmap.
 
 Frameworks own nodes; links join any two nodes (framework-to-framework crosswalks);
 activities join nodes through activity links. Every link says where it came from
 (source document and locator), how it was made (kind, method) and whether a person
-has checked it (review). Derived links are never stored: ``sdgmap.linkage`` computes
-them with their path, so they cannot be confused with stated ones.
+has checked it (review). Derived links are never stored: ``sdgmap.frameworks.linkage``
+computes them with their path, so they cannot be confused with stated ones.
 """
 
 from __future__ import annotations

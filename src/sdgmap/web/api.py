@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from sdgmap import analytics
-from sdgmap.linkage import derived_links, get_node, stated_links
-from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
+from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
+from sdgmap.store.review import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
 from sdgmap.web.openapi import COMMON, errors
 from sdgmap.web.params import BadRequest, parse_list_query
@@ -62,7 +62,7 @@ def node(request: Request, ref: str) -> dict:
 @router.get("/links", summary="Stated and derived links of a node", responses=errors(404))
 def links(request: Request, node: str = Query(..., max_length=140, description="framework:code"),
           direction: Literal["in", "out", "both"] = "both", derived: bool = True) -> dict:
-    from sdgmap.linkage import UnknownNode
+    from sdgmap.frameworks.linkage import UnknownNode
 
     with _store(request).transaction() as s:
         try:

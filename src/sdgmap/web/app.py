@@ -38,7 +38,8 @@ from sdgmap.analytics import goal_meta
 from sdgmap.errors import UserError
 from sdgmap.ingest.worker import limits_from_env
 from sdgmap.store import Store
-from sdgmap.store.activities import PageOutOfRange, ReviewError
+from sdgmap.store.activity_queries import PageOutOfRange
+from sdgmap.store.review import ReviewError
 from sdgmap.web.cache import AnalyticsCache
 from sdgmap.web.params import BadRequest
 from sdgmap.web.security import form_token, remember_csrf

@@ -3,15 +3,12 @@ evidence spans."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException
+from sdgmap.classify import load_classifier
+from sdgmap.store.views import segments
 
 
 def classify_text(text: str, semantic: bool | None = None) -> dict:
-    """The classifier's goals (scores, targets, evidence) for ``text``; 503 if not installed."""
-    try:
-        from sdgmap.classify.classifier import load_classifier
-    except ImportError:
-        raise HTTPException(503, "The SDG classifier is not available in this installation.") from None
+    """The classifier's goals (scores, targets, evidence) for ``text``."""
     result = load_classifier(semantic=semantic).predict([text])[0]
     return {"text_length": len(text), **result.to_dict()}
 
@@ -23,9 +20,6 @@ def classify_view(text: str, semantic: bool | None, goal_titles: dict[str, str])
     """What the classify page shows: goals with targets and evidence, the text with the
     keyword and reference evidence marked (semantic evidence is a whole passage, so it is
     listed, not marked), and the best goals below the threshold."""
-    from sdgmap.classify.classifier import load_classifier
-    from sdgmap.store.activities import segments
-
     clf = load_classifier(semantic=semantic)
     res = clf.predict([text])[0]
     spans: list[tuple[int, int, str]] = []

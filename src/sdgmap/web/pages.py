@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from sdgmap import analytics
-from sdgmap.store.activities import SuggestionFilter, review_links, suggestion_page
 from sdgmap.store.models import LINK_KINDS
+from sdgmap.store.review import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
 from sdgmap.web.app import render
 from sdgmap.web.params import BadRequest, parse_list_query

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sdgmap.store.activities import SORTS, ActivityFilter
+from sdgmap.store.filters import SORTS, ActivityFilter
 from sdgmap.store.models import LINK_KINDS
 
 MAX_PAGE = 100_000

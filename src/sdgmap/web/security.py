@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from fastapi import HTTPException, Request, Response
 
-from sdgmap.text import one_line
+from sdgmap.text.clean import one_line
 
 CSRF_COOKIE = "sdgmap_csrf"
 CSRF_FIELD = "csrf_token"
@@ -99,7 +99,7 @@ def accounts_in_use(request: Request) -> bool:
     if not hasattr(request.state, "accounts_in_use"):
         from sqlalchemy import exists, select
 
-        from sdgmap.platform.models import User
+        from sdgmap.store.platform_models import User
 
         with request.app.state.store.transaction() as s:
             request.state.accounts_in_use = bool(s.scalar(select(exists().where(User.id.is_not(None)))))

@@ -15,16 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sdgmap import analytics
-from sdgmap.linkage import derived_links, get_node, stated_links
-from sdgmap.store.activities import (
-    ActivityFilter,
-    activity_detail,
-    activity_facets,
-    activity_page,
-    query_activities,
-)
+from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
+from sdgmap.store.activity_queries import activity_facets, activity_page, query_activities
+from sdgmap.store.filters import ActivityFilter
 from sdgmap.store.models import Document, Framework, Node
 from sdgmap.store.queries import framework_nodes, framework_summaries
+from sdgmap.store.views import activity_detail
 from sdgmap.web.params import BadRequest, ListQuery
 from sdgmap.web.visibility import is_public
 
@@ -146,7 +142,7 @@ def activity_filter_for(node: Node) -> dict[str, str]:
 
 def node_page(session: Session, ref: str, per_page: int = 10) -> dict:
     """A node with its official text, parent, children, links in and out, and activities."""
-    from sdgmap.linkage import UnknownNode
+    from sdgmap.frameworks.linkage import UnknownNode
     from sdgmap.web.params import parse_list_query
 
     try:

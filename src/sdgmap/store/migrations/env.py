@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import sdgmap.platform.models  # noqa: F401  (platform tables share Base.metadata)
+import sdgmap.store.platform_models  # noqa: F401  (platform tables share Base.metadata)
 from sdgmap.store.models import Base
 
 config = context.config

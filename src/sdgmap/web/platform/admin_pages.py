@@ -8,8 +8,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from sdgmap.errors import UserError
-from sdgmap.platform import accounts, audit, prizes
-from sdgmap.platform.models import ROLES, PrizeCycle, User
+from sdgmap.platform import accounts, prizes
+from sdgmap.store import audit
+from sdgmap.store.platform_models import ROLES, PrizeCycle, User
 from sdgmap.web.platform.auth import (
     AuditId,
     Id,

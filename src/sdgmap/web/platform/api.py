@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from sdgmap.platform import audit, prizes
+from sdgmap.platform import prizes
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import PrizeCycle
+from sdgmap.store import audit
+from sdgmap.store.platform_models import PrizeCycle
 from sdgmap.web.openapi import COMMON, errors
 from sdgmap.web.platform.auth import (
     AuditId,

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from sdgmap.errors import UserError
-from sdgmap.platform import accounts, ratelimit, tx
-from sdgmap.platform.models import User
+from sdgmap.platform import accounts, ratelimit
+from sdgmap.store import tx
+from sdgmap.store.platform_models import User
 from sdgmap.web.app import login_redirect, render
 from sdgmap.web.security import check_csrf, form_token
 
@@ -357,7 +358,7 @@ def account(request: Request) -> Response:
     from sqlalchemy import select
 
     from sdgmap.platform import submissions as subs
-    from sdgmap.platform.models import ApiToken
+    from sdgmap.store.platform_models import ApiToken
 
     with request.app.state.store.transaction() as s:
         user = s.get(User, me.id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sdgmap.errors import UserError
 from sdgmap.platform import prizes
-from sdgmap.platform.models import PrizeCycle, Submission, User
+from sdgmap.store.platform_models import PrizeCycle, Submission, User
 from sdgmap.web.platform.auth import (
     Id,
     agate,
@@ -124,7 +124,7 @@ async def vote(request: Request, cycle_id: Id) -> Response:
     ip = client_ip(request)
 
     def work(s):
-        from sdgmap.platform.models import Nomination
+        from sdgmap.store.platform_models import Nomination
 
         nom = s.get(Nomination, nomination_id)
         if nom is None or nom.category.cycle_id != cycle_id:

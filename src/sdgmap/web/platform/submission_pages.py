@@ -9,10 +9,10 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from sdgmap.errors import UserError
-from sdgmap.platform import audit
 from sdgmap.platform import submissions as subs
-from sdgmap.platform.models import SUBMISSION_STATES, Submission
+from sdgmap.store import audit
 from sdgmap.store.models import Node
+from sdgmap.store.platform_models import SUBMISSION_STATES, Submission
 from sdgmap.web.platform.auth import (
     Id,
     agate,

@@ -1,7 +1,7 @@
 """ORM models of the multi-user platform: accounts, sessions, tokens, submissions, prizes.
 
 They share ``Base`` (one metadata) with the core schema in ``sdgmap.store.models``; the
-audit trail reuses the core ``review_events`` table (see ``sdgmap.platform.audit``).
+audit trail reuses the core ``review_events`` table (see ``sdgmap.store.audit``).
 Secrets are never stored in clear: passwords as argon2 hashes, session ids, API tokens
 and one-time links as SHA-256 digests of high-entropy random values.
 """

@@ -22,15 +22,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Date, DateTime, Table, delete, func, inspect, select, text
+from sqlalchemy import Date, DateTime, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
-import sdgmap.platform.models  # noqa: F401  (register the platform tables in the metadata)
+import sdgmap.store.platform_models  # noqa: F401  (register the platform tables in the metadata)
 from sdgmap import __version__
 from sdgmap.errors import UserError
-from sdgmap.platform import audit
-from sdgmap.store import Store
-from sdgmap.store.models import Base
+from sdgmap.store import Store, audit
+from sdgmap.store.models import Activity, Base, Document, Framework
+from sdgmap.store.platform_models import Submission, User
 
 FORMAT = "sdgmap-backup"
 SECRET_TABLES = {"web_sessions", "api_tokens", "one_time_links", "rate_events"}
@@ -178,9 +178,6 @@ def _ordered(table: Table, rows: list[dict]) -> list[dict]:
 
 
 def _has_content(session: Session) -> bool:
-    from sdgmap.platform.models import Submission, User
-    from sdgmap.store.models import Activity, Document, Framework
-
     return bool(session.scalar(select(func.count()).select_from(Activity))
                 or session.scalar(select(func.count()).select_from(Document))
                 or session.scalar(select(func.count()).select_from(User))
@@ -245,7 +242,3 @@ def _reset_sequences(session: Session, tables) -> None:
             session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
                 f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"))
-
-
-def table_names(store: Store) -> list[str]:
-    return inspect(store.engine).get_table_names()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sdgmap.ingest.dates import SpanSet, find_dates
+from sdgmap.text.dates import SpanSet, find_dates
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ALL_GOALS = [str(g) for g in range(1, 18)]
