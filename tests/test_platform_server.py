@@ -117,8 +117,8 @@ def test_parallel_double_votes_across_two_servers(store: Store):
 
 WORKER = """
 import sys
+from sdgmap.frameworks.builtin import open_store
 from sdgmap.ingest import ingest_paths
-from sdgmap.store import Store
 ingest_paths(open_store(sys.argv[1]), sys.argv[2:], progress=lambda name: print(name, flush=True))
 """
 
