@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from sdgmap.errors import UserError
 from sdgmap.platform import accounts
@@ -104,7 +105,7 @@ def signup_form(request: Request, _open: SignupOpen) -> Response:
     return page(request, "platform/signup.html", title="Create an account")
 
 
-def _sign_up(s: Session, request: Request, username: str, hashed: str, form) -> str:
+def _sign_up(s: Session, request: Request, username: str, hashed: str, form: FormData) -> str:
     user = accounts.create_user(s, username, password_hash=hashed, role="contributor",
                                 email=field(form, "email", 254), display_name=field(form, "display_name", 200),
                                 verified=False, ip=client_ip(request))
@@ -128,7 +129,7 @@ def signup(request: Request, _open: SignupOpen, form: Form) -> Response:
     return _signed_in(request, token, "/account")
 
 
-def _use_link(s: Session, request: Request, token: str, purpose: str, form) -> str:
+def _use_link(s: Session, request: Request, token: str, purpose: str, form: FormData) -> str:
     if form.get("password") != form.get("password2"):
         raise UserError("password: the two passwords differ")
     return _start_session(s, request, accounts.use_link(s, token, purpose, field(form, "password")))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from sdgmap.errors import UserError
 from sdgmap.platform import prizes
@@ -42,7 +43,7 @@ def cycles(request: Request) -> Response:
     return page(request, "platform/prizes.html", title="Prizes", cycles=rows)
 
 
-def _create_cycle(s: Session, me: Principal, form) -> int:
+def _create_cycle(s: Session, me: Principal, form: FormData) -> int:
     custom = [c for c in field(form, "categories").splitlines() if c.strip()]
     return prizes.create_cycle(
         s, me.actor(), field(form, "name"), parse_time(field(form, "opens"), "opens"),
