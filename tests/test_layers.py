@@ -115,3 +115,88 @@ def test_the_layer_check_sees_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from sdgmap.web import app\n")
     assert sdgmap_imports(bad) == [("sdgmap.web", 2, True)]
+
+
+def _module_of(target: str) -> str | None:
+    """The module (or package) that the dotted name ``target`` is, else the nearest one
+    that contains it (``sdgmap.web.platform.router`` -> ``sdgmap.web.platform``)."""
+    parts = target.split(".")
+    while parts:
+        rel = Path(*parts[1:]) if len(parts) > 1 else Path()
+        if (SRC / rel / "__init__.py").exists() or (SRC / rel).with_suffix(".py").exists():
+            return ".".join(parts)
+        parts.pop()
+    return None
+
+
+def module_imports(path: Path) -> set[str]:
+    """The sdgmap modules ``path`` imports, at module level or inside a function; ``from
+    package import name`` counts as importing the module ``package.name`` when there is one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:  # a submodule, or a name defined in the module
+                sub = f"{node.module}.{a.name}"
+                found.add(sub if _module_of(sub) == sub else _module_of(node.module) or "")
+        elif isinstance(node, ast.Import):
+            found.update(filter(None, (_module_of(a.name) for a in node.names)))
+    return {m for m in found if m.split(".")[0] == "sdgmap"}
+
+
+def module_cycles(modules: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted; a package's
+    ``__init__`` importing its own submodules is not a cycle unless they import it back."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in modules.get(v, ()):
+            if w not in modules:
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(modules):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def _graph(package: str) -> dict[str, set[str]]:
+    mods = {module_name(p): module_imports(p) for p in SOURCES}
+    inside = {m for m in mods if m == package or m.startswith(package + ".")}
+    # A module importing a package's submodule also runs the package's __init__, but that is
+    # Python's doing, not a dependency a reader has to follow: edges are the imports written.
+    return {m: {t for t in mods[m] if t in inside and t != m} for m in inside}
+
+
+@pytest.mark.parametrize("package", ["sdgmap.web", "sdgmap"])
+def test_no_import_cycle_between_modules(package):
+    # Every import inside a package points down: a module can be read knowing only the
+    # modules below it (sdgmap.web: identity, security, render, deps, the routers, the app).
+    assert module_cycles(_graph(package)) == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    assert module_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert module_cycles({"a": {"b"}, "b": set()}) == []

@@ -9,19 +9,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from sdgmap import analytics
-from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
+from sdgmap.frameworks.linkage import UnknownNode, derived_links, get_node, stated_links
 from sdgmap.store.review import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
+from sdgmap.web.classify import classify_text
+from sdgmap.web.deps import run, writer
+from sdgmap.web.identity import signed_in_name
 from sdgmap.web.openapi import COMMON, errors
 from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import (
-    check_csrf,
-    clean_actor,
-    clean_text,
-    require_writer,
-    signed_in_name,
-    writer,
-)
+from sdgmap.web.security import check_csrf, clean_actor, clean_text
 from sdgmap.web.upload import OPENAPI_BODY, ingest_upload, receive_upload
 from sdgmap.web.visibility import request_store
 
@@ -62,8 +58,6 @@ def node(request: Request, ref: str) -> dict:
 @router.get("/links", summary="Stated and derived links of a node", responses=errors(404))
 def links(request: Request, node: str = Query(..., max_length=140, description="framework:code"),
           direction: Literal["in", "out", "both"] = "both", derived: bool = True) -> dict:
-    from sdgmap.frameworks.linkage import UnknownNode
-
     with _store(request).transaction() as s:
         try:
             n = get_node(s, node)
@@ -137,14 +131,13 @@ async def upload(request: Request) -> JSONResponse:
 
 
 @router.get("/suggestions", summary="Suggested links waiting for review (the review queue)",
-            responses=errors(404))
+            dependencies=[Depends(writer("reviewer"))], responses=errors(404))
 def suggestions(request: Request, sdg: int | None = Query(None, ge=1, le=17),
                 framework: str | None = Query(None, max_length=64),
                 min_confidence: float = Query(0.0, ge=0, le=1),
                 state: Literal["unverified", "accepted", "rejected", "edited"] = "unverified",
                 activity_id: int | None = Query(None, ge=1, le=MAX_ID), page: int = Query(1, ge=1, le=100_000),
                 per_page: int = Query(50, ge=1, le=200)) -> dict:
-    require_writer(request)
     f = SuggestionFilter(sdg=sdg, framework=framework, min_confidence=min_confidence, review=state,
                          activity_id=activity_id)
     with _store(request).transaction() as s:
@@ -163,11 +156,9 @@ class ReviewRequest(BaseModel):
              dependencies=[Depends(writer("reviewer"))])
 def review(request: Request, body: ReviewRequest) -> dict:
     check_csrf(request, None)  # none needed with a bearer token
-    with request.app.state.store.transaction(write=True) as s:  # a write: the full store
-        node = clean_text(body.node, 140) if body.node else None
-        actor = signed_in_name(request) or clean_actor(body.reviewer)
-        changed = review_links(s, body.ids, body.action, actor, node)
-    return {"changed": changed}
+    node = clean_text(body.node, 140) if body.node else None
+    actor = signed_in_name(request) or clean_actor(body.reviewer)
+    return {"changed": run(request, review_links, body.ids, body.action, actor, node)}  # the full store
 
 
 class ClassifyRequest(BaseModel):
@@ -178,8 +169,6 @@ class ClassifyRequest(BaseModel):
 @router.post("/classify", summary="Suggest SDG links for a text, with evidence",
              dependencies=[Depends(writer("viewer"))], responses=errors(503))
 def classify(request: Request, body: ClassifyRequest) -> dict:
-    from sdgmap.web.classify import classify_text
-
     return classify_text(body.text, request.app.state.classify_semantic)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sdgmap.store.models import Activity, ActivityLink, Document, Link, ReviewEvent
+from sdgmap.web.visibility import is_public
 
 
 def data_version(session: Session) -> tuple:
@@ -42,8 +43,6 @@ class AnalyticsCache:
 
     def keyed(self, session: Session, key: tuple, thunk: Callable[[], Any]) -> Any:
         """``thunk()``, computed once per ``key``, data version and visibility (public or all)."""
-        from sdgmap.web.visibility import is_public
-
         key = (key, is_public(session), data_version(session))
         with self._lock:
             if key in self._items:

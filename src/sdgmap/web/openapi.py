@@ -1,5 +1,5 @@
 """The API's error contract in its OpenAPI description: the body every error has
-(``app.error_response``) and which statuses each operation declares.
+(``render.error_response``) and which statuses each operation declares.
 
 A generated client only knows the statuses the description lists, so every operation
 declares what it can answer: the errors any operation may give (``COMMON``: bad input,

@@ -5,26 +5,23 @@ and renders one template; writes are POSTs with a CSRF token."""
 from __future__ import annotations
 
 import re
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from sdgmap import analytics
+from sdgmap.analytics.coverage import goal_meta
 from sdgmap.store.models import LINK_KINDS
 from sdgmap.store.review import SuggestionFilter, review_links, suggestion_page
 from sdgmap.web import services
-from sdgmap.web.app import render
-from sdgmap.web.params import BadRequest, parse_list_query
-from sdgmap.web.security import (
-    REVIEWER_COOKIE,
-    check_csrf,
-    clean_actor,
-    clean_text,
-    require_writer,
-    signed_in_name,
-)
+from sdgmap.web.classify import MAX_TEXT, classify_view
+from sdgmap.web.deps import TextForm, field, run, writer
+from sdgmap.web.identity import signed_in_name
+from sdgmap.web.params import BadRequest, int_param, parse_list_query
+from sdgmap.web.render import render
+from sdgmap.web.security import REVIEWER_COOKIE, clean_actor, clean_text, safe_next
 from sdgmap.web.upload import ingest_upload, receive_upload
 from sdgmap.web.visibility import request_store, sees_everything
 
@@ -32,6 +29,9 @@ router = APIRouter(include_in_schema=False)
 
 SDG_LEVELS = ("goal", "target")
 BASES = ("activities", "framework")
+# Writes that single-user mode leaves open; their form (and its CSRF token) is read first.
+ReviewerWrite = Annotated[None, Depends(writer("reviewer"))]
+AccountWrite = Annotated[None, Depends(writer("viewer"))]
 
 
 def _store(request: Request):
@@ -199,9 +199,7 @@ def activity_page(request: Request, activity_id: str) -> Response:
 
 
 def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:
-    from sdgmap.web.params import _int
-
-    sdg = _int(params, "sdg", 1, 17)
+    sdg = int_param(params, "sdg", 1, 17)
     conf_raw = (params.get("min_confidence") or "").strip()
     try:
         conf = float(conf_raw) if conf_raw else 0.0
@@ -211,13 +209,12 @@ def _suggestion_filter(params) -> tuple[SuggestionFilter, int]:
         raise BadRequest("min_confidence", "a number from 0 to 1")
     review = _choice(params, "state", ("unverified", "accepted", "rejected", "edited"), "unverified")
     fw = (params.get("framework") or "").strip()[:64] or None
-    page = _int(params, "page", 1, 100_000) or 1
+    page = int_param(params, "page", 1, 100_000) or 1
     return SuggestionFilter(sdg=sdg, framework=fw, min_confidence=conf, review=review), page
 
 
 @router.get("/review")
-def review_page(request: Request) -> Response:
-    require_writer(request)
+def review_page(request: Request, _writer: ReviewerWrite) -> Response:
     f, page = _suggestion_filter(request.query_params)
     with _store(request).transaction() as s:
         data = suggestion_page(s, f, page=page, per_page=50)
@@ -229,30 +226,24 @@ def review_page(request: Request) -> Response:
 
 
 @router.post("/review")
-async def review_submit(request: Request) -> Response:
-    form = await request.form()
-    await run_in_threadpool(check_csrf, request, str(form.get("csrf_token", "")))
-    await run_in_threadpool(require_writer, request)
+def review_submit(request: Request, form: TextForm, _writer: ReviewerWrite) -> Response:
     # one-click buttons send do=ACTION:ID; bulk forms send action plus checked ids
-    one = str(form.get("do", ""))
+    one = field(form, "do")
     if one:
         action, _, raw = one.partition(":")
         raw_ids = [raw]
     else:
-        action = str(form.get("action", ""))
+        action = field(form, "action")
         raw_ids = form.getlist("ids")
     ids = []
     for raw in raw_ids:
         if not str(raw).isdigit() or len(str(raw)) > 9:
             raise BadRequest("ids", f"not a link id: {str(raw)[:20]!r}")
         ids.append(int(raw))
-    actor = signed_in_name(request) or clean_actor(str(form.get("reviewer", "")))
-    node = clean_text(str(form.get("node", "")), 140) or None
-    with request.app.state.store.transaction(write=True) as s:  # a write: the full store
-        changed = review_links(s, ids, action, actor, node)
-    back = str(form.get("return_to", "/review"))
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/review"
+    actor = signed_in_name(request) or clean_actor(field(form, "reviewer"))
+    node = clean_text(field(form, "node"), 140) or None
+    changed = run(request, review_links, ids, action, actor, node)  # a write: the full store
+    back = safe_next(field(form, "return_to"), "/review")
     sep = "&" if "?" in back else "?"
     response = RedirectResponse(f"{back}{sep}done={len(changed)}+{action}", status_code=303)
     # URL-encoded: a cookie value is ASCII, a reviewer's name need not be
@@ -266,16 +257,10 @@ def classify_page(request: Request) -> Response:
     return render(request, "classify.html", title="Classify a text", text="", view=None, error="")
 
 
+# Costly for the server, like the API's classify: an account's, once accounts exist.
 @router.post("/classify")
-async def classify_submit(request: Request) -> Response:
-    from sdgmap.analytics.coverage import goal_meta
-    from sdgmap.web.classify import MAX_TEXT, classify_view
-
-    form = await request.form()
-    await run_in_threadpool(check_csrf, request, str(form.get("csrf_token", "")))
-    # costly for the server, like the API's classify: an account's, once accounts exist
-    await run_in_threadpool(require_writer, request, "viewer")
-    text = str(form.get("text", ""))
+def classify_submit(request: Request, form: TextForm, _writer: AccountWrite) -> Response:
+    text = field(form, "text")
     error = ""
     if not text.strip():
         error = "Paste or type some text to classify."
@@ -286,7 +271,7 @@ async def classify_submit(request: Request) -> Response:
                       text=text[:MAX_TEXT], view=None, error=error)
     with _store(request).transaction() as s:
         titles = {g["code"]: g["short_title"] for g in goal_meta(s)}
-    view = await run_in_threadpool(classify_view, text, request.app.state.classify_semantic, titles)
+    view = classify_view(text, request.app.state.classify_semantic, titles)
     return render(request, "classify.html", title="Classify a text", text=text, view=view, error="")
 
 

@@ -40,7 +40,7 @@ class ListQuery:
     params: dict[str, str] | None = None  # the cleaned filter params (for links and exports)
 
 
-def _int(params: Mapping[str, str], key: str, lo: int, hi: int) -> int | None:
+def int_param(params: Mapping[str, str], key: str, lo: int, hi: int) -> int | None:
     raw = (params.get(key) or "").strip()
     if not raw:
         return None
@@ -73,8 +73,8 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         raise BadRequest("kind", f"one of {', '.join(LINK_KINDS)}")
     f = ActivityFilter(
         type=_text(params, "type", 32),
-        year=_int(params, "year", 1900, 2100),
-        sdg=_int(params, "sdg", 1, 17),
+        year=int_param(params, "year", 1900, 2100),
+        sdg=int_param(params, "sdg", 1, 17),
         target=_pattern(params, "target", _TARGET, "9.c"),
         action_line=_pattern(params, "action_line", _AL, "C5 or C7.e-hea"),
         node=_pattern(params, "node", _REF, "itu-sp-2020:D.2"),
@@ -90,7 +90,7 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
     order = _text(params, "order", 4) or "asc"
     if order not in ("asc", "desc"):
         raise BadRequest("order", "asc or desc")
-    page = _int(params, "page", 1, MAX_PAGE) or 1
-    per_page = _int(params, "per_page", 1, 100) or 25
+    page = int_param(params, "page", 1, MAX_PAGE) or 1
+    per_page = int_param(params, "per_page", 1, 100) or 25
     cleaned = {k: str(params[k]).strip() for k in FILTER_KEYS if (params.get(k) or "").strip()}
     return ListQuery(f, sort, order == "desc", page, per_page, cleaned)

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sdgmap import analytics
-from sdgmap.frameworks.linkage import derived_links, get_node, stated_links
+from sdgmap.frameworks.linkage import UnknownNode, derived_links, get_node, stated_links
 from sdgmap.store.activity_queries import activity_facets, activity_page, query_activities
 from sdgmap.store.filters import ActivityFilter
-from sdgmap.store.models import Document, Framework, Node
+from sdgmap.store.models import ActivitySource, Document, Framework, Node
 from sdgmap.store.queries import framework_nodes, framework_summaries
 from sdgmap.store.views import activity_detail
-from sdgmap.web.params import BadRequest, ListQuery
+from sdgmap.web.params import BadRequest, ListQuery, parse_list_query
 from sdgmap.web.visibility import is_public
 
 EXPORT_BATCH = 2000
@@ -142,9 +142,6 @@ def activity_filter_for(node: Node) -> dict[str, str]:
 
 def node_page(session: Session, ref: str, per_page: int = 10) -> dict:
     """A node with its official text, parent, children, links in and out, and activities."""
-    from sdgmap.frameworks.linkage import UnknownNode
-    from sdgmap.web.params import parse_list_query
-
     try:
         node = get_node(session, ref)
     except UnknownNode as exc:
@@ -199,8 +196,6 @@ def document_dict(d: Document, activities: int | None = None) -> dict:
 
 
 def documents(session: Session) -> list[dict]:
-    from sdgmap.store.models import ActivitySource
-
     counts = dict(session.execute(select(ActivitySource.document_id,
                                          func.count(func.distinct(ActivitySource.activity_id)))
                                   .group_by(ActivitySource.document_id)).all())

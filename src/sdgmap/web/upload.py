@@ -29,7 +29,8 @@ from sdgmap.errors import UserError
 from sdgmap.ingest import ingest_bytes
 from sdgmap.ingest.errors import FileTooLargeError
 from sdgmap.ingest.worker import parse_in_worker
-from sdgmap.web.security import check_csrf, clean_text, require_writer, signed_in_name
+from sdgmap.web.identity import require_writer, signed_in_name
+from sdgmap.web.security import check_csrf, clean_text
 
 ALLOWED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers, the entity and token fields

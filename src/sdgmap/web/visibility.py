@@ -24,7 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from sdgmap.store import Store
 from sdgmap.store.models import ActivityLink, Link
-from sdgmap.web.security import accounts_in_use
+from sdgmap.web.identity import accounts_in_use, current_user
 
 PUBLIC = "sdgmap_public_only"  # key in Session.info
 SEE_ALL_ROLE = "reviewer"
@@ -54,8 +54,6 @@ def sees_everything(request: Request) -> bool:
         if not accounts_in_use(request):
             request.state.sees_everything = True
         else:
-            from sdgmap.web.platform.auth import current_user
-
             user = current_user(request)
             request.state.sees_everything = bool(user and user.can(SEE_ALL_ROLE))
     return request.state.sees_everything

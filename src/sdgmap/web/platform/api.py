@@ -10,24 +10,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sdgmap.platform import prizes
 from sdgmap.platform import submissions as subs
 from sdgmap.store import audit
 from sdgmap.store.platform_models import PrizeCycle
+from sdgmap.web.deps import AuditId, Id, Me, limited, needs, run
+from sdgmap.web.identity import Principal, require_role
 from sdgmap.web.openapi import COMMON, errors
-from sdgmap.web.platform.auth import (
-    AuditId,
-    Id,
-    Principal,
-    call,
-    call_sync,
-    check_csrf,
-    current_user,
-    limited,
-    needs,
-    require_role,
-)
+from sdgmap.web.security import check_csrf
 
 router = APIRouter(prefix="/api/v1", tags=["platform"], responses=errors(*COMMON))
 
@@ -47,87 +40,90 @@ class SubmissionIn(BaseModel):
     submit: bool = Field(False, description="submit for moderation at once instead of saving a draft")
 
 
+def _actor(principal: Principal | None):
+    return principal.actor() if principal else None
+
+
 @router.get("/me")
-def me(request: Request) -> dict:
+def me(user: Annotated[Principal, Depends(needs("viewer"))]) -> dict:
     """The account behind the request."""
-    user = require_role(request, "viewer")
     return {"username": user.username, "role": user.role, "verified": user.verified, "via": user.via,
             "scopes": user.scopes}
 
 
+def _submissions(s: Session, user, **filters) -> list[dict]:
+    return [subs.submission_dict(x) for x in subs.list_submissions(s, user, **filters)]
+
+
 @router.get("/submissions")
-def list_submissions(request: Request, q: str = Query("", max_length=200),
+def list_submissions(request: Request, principal: Me, q: str = Query("", max_length=200),
                      status: Literal["", "draft", "submitted", "approved", "changes_requested", "rejected"] = "",
                      limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[dict]:
     """Stocktaking entries the caller may see (the public sees approved ones)."""
-    principal = current_user(request)
+    return run(request, _submissions, _actor(principal), status=status or None, text=q or None, limit=limit,
+               offset=offset, write=False)
 
-    def work(s):
-        user = principal.actor() if principal else None
-        return [subs.submission_dict(x) for x in subs.list_submissions(
-            s, user, status=status or None, text=q or None, limit=limit, offset=offset)]
-    return call_sync(request, work)
+
+def _submission(s: Session, sub_id: int, user) -> dict:
+    sub = subs.get_submission(s, sub_id, user)
+    return subs.submission_dict(sub, private=subs.sees_private(sub, user))
 
 
 @router.get("/submissions/{sub_id}", responses=errors(404))
-def get_submission(request: Request, sub_id: Id) -> dict:
-    principal = current_user(request)
+def get_submission(request: Request, principal: Me, sub_id: Id) -> dict:
+    return run(request, _submission, sub_id, _actor(principal), write=False)
 
-    def work(s):
-        user = principal.actor() if principal else None
-        sub = subs.get_submission(s, sub_id, user)
-        return subs.submission_dict(sub, private=subs.sees_private(sub, user))
-    return call_sync(request, work)
+
+def _create(s: Session, user, data: dict, do_submit: bool, use: bool, semantic: bool | None) -> dict:
+    sub = subs.create_draft(s, user, data)
+    if do_submit:
+        subs.submit(s, sub, user, use_classifier=use, semantic=semantic)
+    return subs.submission_dict(sub, private=True)
 
 
 @router.post("/submissions", status_code=201, responses=errors(429))
-async def create_submission(request: Request, principal: Annotated[Principal, Depends(needs("contributor"))],
-                            body: SubmissionIn) -> dict:
+def create_submission(request: Request, principal: Annotated[Principal, Depends(needs("contributor"))],
+                      body: SubmissionIn) -> dict:
     """Create a draft (or submit it at once with ``"submit": true``); needs the submit scope."""
     check_csrf(request, None)
-    await limited(request, "submit", principal.username)
+    limited(request, "submit", principal.username)
     data = body.model_dump()
     do_submit = data.pop("submit")
-    semantic = getattr(request.app.state, "classify_semantic", None)
-    use = getattr(request.app.state, "submission_classifier", True)
-
-    def work(s):
-        user = principal.actor()
-        sub = subs.create_draft(s, user, data)
-        if do_submit:
-            subs.submit(s, sub, user, use_classifier=use, semantic=semantic)
-        return subs.submission_dict(sub, private=True)
-    return await call(request, work)
+    return run(request, _create, principal.actor(), data, do_submit,
+               getattr(request.app.state, "submission_classifier", True),
+               getattr(request.app.state, "classify_semantic", None))
 
 
 @router.get("/prizes")
 def list_prizes(request: Request) -> list[dict]:
-    from sqlalchemy import select
-
     with request.app.state.store.transaction() as s:
         return [prizes.cycle_dict(c) for c in s.scalars(select(PrizeCycle).order_by(PrizeCycle.id))]
 
 
-@router.get("/prizes/{cycle_id}/results", responses=errors(404))
-def prize_results(request: Request, cycle_id: Id) -> list[dict]:
-    """Votes per nomination, winners and champions; published when the vote closes."""
-    principal = current_user(request)
+def _results(s: Session, cycle_id: int, user) -> list[dict]:
+    cycle = s.get(PrizeCycle, cycle_id)
+    if cycle is None:
+        raise LookupError(f"no prize cycle {cycle_id}")
+    return prizes.results(s, cycle, user)
 
-    def work(s):
-        cycle = s.get(PrizeCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no prize cycle {cycle_id}")
-        return prizes.results(s, cycle, principal.actor() if principal else None)
+
+@router.get("/prizes/{cycle_id}/results", responses=errors(404))
+def prize_results(request: Request, principal: Me, cycle_id: Id) -> list[dict]:
+    """Votes per nomination, winners and champions; published when the vote closes."""
     try:
-        return call_sync(request, work)
+        return run(request, _results, cycle_id, _actor(principal), write=False)
     except prizes.VotingClosed as exc:
         raise HTTPException(403, str(exc)) from None
 
 
+def _audit_reader(request: Request, table: str) -> Principal:
+    return require_role(request, "admin" if table in ("users", "api_tokens") else "reviewer")
+
+
 @router.get("/audit/{table}/{row_id}", responses=errors(404))
-def audit_trail(request: Request, table: str, row_id: AuditId) -> list[dict]:
+def audit_trail(request: Request, _reader: Annotated[Principal, Depends(_audit_reader)], table: str,
+                row_id: AuditId) -> list[dict]:
     """Who changed the record, when, before and after (reviewers; users' records: admins)."""
-    require_role(request, "admin" if table in ("users", "api_tokens") else "reviewer")
     if table not in audit.AUDITED_TABLES:
         raise HTTPException(404, f"no audit trail for {table[:40]!r}")
     with request.app.state.store.transaction() as s:
