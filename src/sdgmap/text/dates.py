@@ -41,9 +41,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("m-m-y", re.compile(rf"\b(?P<m1>{_MON})(?:\s+and\s+|{_SEP})(?P<m2>{_MON})\s+(?P<y>{_YEAR})\b", re.I)),
     # September 2021
     ("my", re.compile(rf"\b(?P<m>{_MON}),?\s+(?P<y>{_YEAR})\b", re.I)),
-    # 2021-to present ; since 2015 ; 2016 - 2019
+    # 2021-to present ; 2019 to date ; 2020 - ongoing
     ("y-present", re.compile(rf"\b(?P<y>{_YEAR})\s*(?:-|–)?\s*(?:to|until|till)?\s*(?:the\s+)?(?:present|now|date|ongoing)\b", re.I)),
-    ("y-y", re.compile(rf"(?<![\d/.-])(?P<y1>{_YEAR})\s*(?:-|–|to)\s*(?P<y2>{_YEAR})(?![\d/.-])")),
+    # (a full stop may end the sentence after it, but "2016-2019.5" is a version number)
+    ("y-y", re.compile(rf"(?<![\d/.-])(?P<y1>{_YEAR})\s*(?:-|–|to)\s*(?P<y2>{_YEAR})(?![\d/-]|\.\d)")),
     # All year round ; all year long ; throughout the year
     ("all-year", re.compile(r"\b(?:all[\s-]+year[\s-]+(?:round|long)|year[\s-]+round|throughout\s+the\s+year)\b", re.I)),
     # 22 April ; on 17 May (no year: the report year)
@@ -165,7 +166,7 @@ def find_dates(text: str, year: int | None = None) -> list[DateHit]:
 def date_range(text: str, year: int | None = None) -> tuple[str | None, str | None]:
     """One (start, end) range covering every date in a field such as ``Event Dates``.
 
-    ``30-31 May 2024 & all year long`` gives 2024-05-30..2024-12-31; ``2021-to present``
+    ``30-31 May 2024 & all year long`` gives 2024-01-01..2024-12-31; ``2021-to present``
     gives 2021-01-01 with an open end. A year written in the field wins over ``year``.
     """
     explicit = [int(y) for y in re.findall(rf"\b{_YEAR}\b", text)]

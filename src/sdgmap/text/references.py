@@ -268,7 +268,9 @@ def _action_line_mentions(text: str) -> list[Mention]:
         code = f"C{m.group('n')}"
         end = m.start() + len(code)
         if code == "C7" and m.group("s"):
-            sub = _SUBLINES.get(m.group("s").lower().rstrip("s"))
+            # "e-business" as written, or a plural ("e-governments") without its "s"
+            word = m.group("s").lower()
+            sub = _SUBLINES.get(word) or _SUBLINES.get(word.removesuffix("s"))
             if sub:
                 code, end = f"C7.{sub}", m.end()
         out.append(Mention("action_line", code, m.start(), end, "regex", text=text[m.start():end]))
