@@ -198,6 +198,15 @@ def test_an_activity_without_strategy_link_is_split_over_the_plan_elements_that_
     assert all("node" not in lk["filter"] for lk in derived)  # no stated strategy link to filter on
 
 
+def test_stated_strategy_links_are_not_split_across_action_lines(store):
+    """Each (strategy element, Action Line) pair the activity names carries the whole activity."""
+    with store.transaction() as s:
+        add(s, "x", ("itu-sp-2020:D.2-1", "stated"), ("itu-sp-2020:D.3-1", "stated"),
+            ("wsis:C2", "stated"), ("wsis:C6", "stated"))
+        got = flows(analytics.sankey(s))
+    assert got == {(f"itu-sp-2020:{o}", f"wsis:{al}", "stated"): 1 for o in ("D.2", "D.3") for al in ("C2", "C6")}
+
+
 def test_sankey_nodes_columns_and_flow_filters(store):
     with store.transaction() as s:
         add(s, "x", ("itu-sp-2020:D.2-1", "stated"), ("wsis:C2", "stated"), ("wsis:C10", "stated"),
@@ -271,6 +280,15 @@ def test_matrix_on_the_framework_counts_direct_links_and_shared_strategy_element
     assert {v["node"] for v in evidence["via"]} >= {"itu-sp-2020:D.2-2"}
     assert all("wsis:C5" in v["action_lines"] and any(g.split(".")[0] == "sdg:16" for g in v["sdgs"])
                for v in evidence["via"])
+
+
+def test_matrix_cell_evidence_names_the_plan_elements_that_link_to_both(store):
+    with store.transaction() as s:
+        ev = analytics.matrix_cell_evidence(s, "C10", "14")  # only outcome D.3-2 names both
+    assert ev["direct"] == []
+    assert [(v["node"], v["action_lines"], v["sdgs"]) for v in ev["via"]] == [
+        ("itu-sp-2020:D.3-2", ["wsis:C10"], ["sdg:14"])]
+    assert ev["via"][0]["title"].startswith("Strengthened capacity of Member States")
 
 
 def test_matrix_refuses_an_unknown_basis(store):

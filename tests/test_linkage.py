@@ -36,6 +36,7 @@ from,to,relation,kind,source,review
 wsis:C2,sdg:17,supports,stated,Test matrix,unverified
 wsis:C2,sdg:1,contributes_to,suggested,,unverified
 wsis:C2,sdg:8,contributes_to,stated,Test matrix,rejected
+wsis:C2,sdg:10,contributes_to,curated,,unverified
 """
 
 
@@ -118,7 +119,7 @@ def test_stated_links_in_and_both_directions(mini):
     outgoing = {v.target for v in stated_links(mini, c2, "out")}
     assert "mini:G.1" in incoming and "itu-sp-2020:D.2-1" in incoming
     assert all(v.target == "wsis:C2" for v in stated_links(mini, c2, "in"))
-    assert outgoing == {"sdg:17", "sdg:1", "sdg:8"}
+    assert outgoing == {"sdg:17", "sdg:1", "sdg:8", "sdg:10"}
     both = stated_links(mini, c2)
     assert len(both) == len(incoming) + len(outgoing)
 
@@ -156,6 +157,20 @@ def test_a_chain_through_a_crosswalk_gives_an_outcome_an_sdg(mini):
     assert seventeen.relation == "supports"  # the relation of the last step
 
 
+def test_a_curated_crosswalk_link_chains_without_review(mini):
+    assert derived(mini, "mini:G.1")["sdg:10"].path == ["mini:G.1", "wsis:C2", "sdg:10"]
+
+
+def test_a_link_to_an_indicator_is_derived_for_its_target_and_goal(store, tmp_path):
+    cw = tmp_path / "indicator.csv"
+    cw.write_text("from,to,kind,source\nwsis:C4,sdg:4.4.1,stated,x\n", encoding="utf-8")
+    with store.transaction() as s:
+        save_crosswalk(s, read_framework_file(cw))
+        got = derived(s, "wsis:C4")
+    assert got["sdg:4.4"].path == ["wsis:C4", "sdg:4.4.1", "sdg:4.4"]
+    assert got["sdg:4"].path == ["wsis:C4", "sdg:4.4.1", "sdg:4"]
+
+
 def test_unreviewed_and_rejected_crosswalk_links_derive_nothing(mini):
     targets = derived(mini, "mini:G.1")
     assert "sdg:1" not in targets and "sdg:8" not in targets
@@ -173,7 +188,7 @@ def test_a_parent_inherits_its_descendants_usable_links(mini):
 def test_derived_links_are_sorted_by_framework_then_natural_code(mini):
     assert [v.target for v in derived_links(mini, get_node(mini, "mini:G"))] == [
         "sdg:4", "sdg:9.c", "sdg:13", "wsis:C2", "wsis:C7.e-hea"]
-    assert [v.target for v in derived_links(mini, get_node(mini, "mini:G.1"))] == ["sdg:9", "sdg:17"]
+    assert [v.target for v in derived_links(mini, get_node(mini, "mini:G.1"))] == ["sdg:9", "sdg:10", "sdg:17"]
 
 
 def test_derived_targets_with_number_and_letter_codes_sort_together(store):
