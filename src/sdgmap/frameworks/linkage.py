@@ -136,6 +136,7 @@ def derived_links(session: Session, node: Node) -> list[LinkView]:
     return sorted(results.values(), key=lambda v: (v.target.split(":")[0], _natural(v.target)))
 
 
-def _natural(ref: str) -> list:
+def _natural(ref: str) -> list[tuple[int, int, str]]:
+    # Numbers before letters at each position, so "9.1" and "9.c" compare (int vs str would not).
     code = ref.split(":", 1)[1]
-    return [int(p) if p.isdigit() else p for p in code.replace("-", ".").split(".")]
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.replace("-", ".").split(".")]
