@@ -5,7 +5,7 @@ Revises: 0001
 
 SQLite: an external-content FTS5 table kept in sync with ``activities`` by triggers.
 PostgreSQL: a GIN index over the same ``to_tsvector`` expression that
-``sdgmap.store.activities`` queries, so nothing needs to be kept in sync.
+``sdgmap.store.filters`` queries, so nothing needs to be kept in sync.
 """
 
 from alembic import op
