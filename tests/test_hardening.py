@@ -36,6 +36,7 @@ from sdgmap.store.backup import export_all
 from sdgmap.store.models import utcnow
 from sdgmap.store.platform_models import User
 from sdgmap.web import create_app
+from webserver import serve_process
 
 PW = "correct horse battery"
 os.environ["SDGMAP_ARGON2_PROFILE"] = "test"  # inherited by the server processes
@@ -48,29 +49,8 @@ RLO, LRI, PDI, LRM, ZWSP = "\u202e", "\u2066", "\u2069", "\u200e", "\u200b"
 HOUR = timedelta(hours=1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(url: str, *args: str, host: str = "127.0.0.1") -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sdgmap", "--db", url, "serve", "--host", host,
-                             "--port", str(port), *args],
-                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
-        try:
-            if httpx.get(base + "/login", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start in 60 s")
+    return serve_process(url, *args, host=host, env=ENV, text=True, stdout=subprocess.PIPE)
 
 
 def _stop(proc: subprocess.Popen) -> tuple[str, str]:

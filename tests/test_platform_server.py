@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from sdgmap.platform import submissions as subs
 from sdgmap.store import Store
 from sdgmap.store.models import Activity, ActivitySource, Document, Mention, utcnow
 from sdgmap.store.platform_models import Vote
+from webserver import serve_process
 
 PW = "correct horse battery"
 os.environ["SDGMAP_ARGON2_PROFILE"] = "test"  # inherited by the server processes
@@ -32,28 +32,8 @@ accounts.configure_hashing("test")
 ENV = os.environ | {"SDGMAP_ARGON2_PROFILE": "test"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sdgmap", "--db", url, "serve", "--port", str(port)],
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(base + "/login", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start in 60 s")
+    return serve_process(url, env=ENV)
 
 
 def _login(base: str, username: str) -> tuple[httpx.Client, str]:

@@ -13,7 +13,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -32,6 +31,7 @@ from sdgmap.platform import accounts
 from sdgmap.store import Store
 from sdgmap.store.models import Activity, Document
 from sdgmap.web import create_app
+from webserver import serve_process
 
 PW = "correct horse battery"
 BUDGET_S, BUDGET_MB = 30, 500  # the defaults of app.state.parse_timeout / parse_memory
@@ -45,30 +45,9 @@ def hostile() -> dict[str, bytes]:
             "lying.docx": lying_docx(bomb)}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(store: Store, tmp: Path) -> tuple[subprocess.Popen, str]:
     """``sdgmap serve`` in its own process; its temporary files go to ``tmp``."""
-    port = _free_port()
-    env = os.environ | {"SDGMAP_ARGON2_PROFILE": "test", "TMPDIR": str(tmp)}
-    proc = subprocess.Popen([sys.executable, "-m", "sdgmap", "--db", store.url, "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(base + "/api/v1/frameworks", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start in 60 s")
+    return serve_process(store.url, env=os.environ | {"TMPDIR": str(tmp)}, ready="/api/v1/frameworks")
 
 
 def _stop(proc: subprocess.Popen) -> None:

@@ -1,13 +1,19 @@
-"""Run the web app with uvicorn on 127.0.0.1 and a free port, in a thread (browser tests, screenshots)."""
+"""Run the web app on 127.0.0.1 and a free port: with uvicorn in a thread (``serve``: browser
+tests, screenshots) or as a real ``sdgmap serve`` process (``serve_process``: kills, loads,
+proxies, hostile uploads)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 from sdgmap.store import Store
@@ -45,3 +51,28 @@ def serve(store: Store, **state) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def serve_process(db_url: str, *args: str, host: str = "127.0.0.1", env: dict | None = None,
+                  ready: str = "/login", text: bool = False,
+                  stdout: int = subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
+    """``sdgmap --db DB serve ARGS`` in its own process (cheap password hashing); returns the
+    process and its base URL once ``ready`` answers 200. The caller stops it."""
+    port = free_port()
+    env = (env or os.environ) | {"SDGMAP_ARGON2_PROFILE": "test"}
+    proc = subprocess.Popen([sys.executable, "-m", "sdgmap", "--db", db_url, "serve", "--host", host,
+                             "--port", str(port), *args],
+                            env=env, stdout=stdout, stderr=subprocess.PIPE, text=text)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read()
+            raise RuntimeError(f"server exited: {(err if text else err.decode())[-2000:]}")
+        try:
+            if httpx.get(base + ready, timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start in 60 s")
