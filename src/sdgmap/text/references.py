@@ -120,35 +120,67 @@ def _location_pattern() -> tuple[re.Pattern, dict[str, str]]:
 
 
 # --- SDG patterns ----------------------------------------------------------------------------
+#
+# An SDG reference is an *anchor* (a keyword and a code: "SDG 9", "Goal 10c", "SDG-16",
+# "Sustainable Development Goal 10.c", "targets 9.c", "indicator 5.5.1b") followed by any number
+# of *continuations*: list items ("SDGs 1,2,3", "SDG 4.4, 8.6 and SDG 10", "(goal 6), (7)"),
+# ranges ("Goals 1 to 5", "SDGs 1-5") and items with a goal title between the numbers
+# ("SDGs 7- Ensure ... and 12 -Ensure ...", "SDG 6 (water), 7 (energy)"). A number counts only
+# after a keyword or inside such a list: page numbers, years, list numbering, money and section
+# numbers ("2.1") elsewhere are not references. Ordinals ("the second SDG") are read too.
 
 _NUM = r"(?:1[0-7]|[1-9])"
 # ODS / ODD: the Spanish and French for SDG (upper case only: "odd" is an English word).
 _SDG_WORD = r"(?:SDGs?|Sustainable\s+Development\s+Goals?|(?-i:ODS|ODD))"
-_LIST_SEP = r"\s*(?:,\s*(?:and\s+|&\s*)?|\band\b|(?-i:\by\b|\bet\b)|&|;)\s*"
+# Misspellings of "SDG" seen in real reports that mean nothing else before a goal number.
+_SDG_TYPO = r"(?-i:SDDGs?|SDB)"
+_LIST_SEP = r"\s*(?:,\s*(?:and\s+|or\s+|&\s*)?|\band\b|\bor\b|(?-i:\by\b|\bet\b)|&|;)\s*"
 _PRIMARY_CUES = re.compile(
     r"(?:in\s+particular|particularly|more\s+directly|most\s+directly|directly|especially|notably|primarily|mainly|main(?:ly)?\s+SDG|focus(?:ing)?\s+on)"
     r"(?:\s+(?:on|in|the|to))?\s*$", re.I)
 
-_INDICATOR = re.compile(
-    rf"(?:\b(?:SDG\s*)?indicators?\s+|\bSDG\s*)(?P<c>{_NUM}\.(?:\d{{1,2}}|[a-c])\.\d{{1,2}})\b"
-    rf"|(?<![\w.])(?P<b>{_NUM}\.[a-c]\.\d)(?![\w.])", re.I)
-_TARGET = re.compile(
-    rf"\b(?:(?:SDG\s+)?targets?|SDG)\s*(?P<c>{_NUM})(?:\.(?P<d>\d{{1,2}}|[a-d])|(?P<l>[a-d]))(?![\w.])"
-    rf"|(?<![\w.])(?P<b>{_NUM})\.(?P<bl>[a-d])(?![\w.])", re.I)
-# "targets 9.c and 17.8": further codes after a target keyword
-_TARGET_LIST = re.compile(rf"\btargets?\s+{_NUM}\.(?:\d{{1,2}}|[a-d])(?:{_LIST_SEP}{_NUM}\.(?:\d{{1,2}}|[a-d]))+", re.I)
-_TARGET_CODE = re.compile(rf"(?<![\w.])({_NUM})\.(\d{{1,2}}|[a-d])(?![\w.])", re.I)
+# A goal "9", a target "9.c", "9.1" or "9c", an indicator "5.5.1" or a part of one "5.5.1b".
+_CODE = rf"{_NUM}(?:\.(?:\d{{1,2}}|[a-d])(?:\.\d{{1,2}}[a-z]?)?|[a-d])?(?!\w|\.\w)"
+_CODE_PARTS = re.compile(rf"(?P<g>{_NUM})(?:\.(?P<t>\d{{1,2}}|[a-d])(?:\.(?P<i>\d{{1,2}})[a-z]?)?|(?P<l>[a-d]))?",
+                         re.I)
+# A number followed by these is a quantity, not a goal ("SDG 5, 10 countries").
+_QUANTITY = r"(?!\s*%|\s*(?:per\s*cent|percent|million|billion|thousand|countries|people|persons|years?|months?|" \
+            r"weeks?|days?|hours?|times|other|more|new|participants|members|partners|projects|goals|SDGs)\b)"
+_ANCHOR = re.compile(
+    rf"(?<![\w-])(?P<kwp>(?:(?P<typo>{_SDG_TYPO})|{_SDG_WORD}|Goals?|(?:SDG\s+)?targets?|(?:SDG\s+)?indicators?)"
+    rf"(?:\s+(?:Goals?|targets?|indicators?))?)(?P<gap>(?:\s*(?:nos?\.|numbers?|n[°º]))?\s*[-–:#]?\s*)"
+    rf"(?P<code>{_CODE}){_QUANTITY}", re.I)
+_ITEM_KW = rf"(?P<ikw>(?:{_SDG_WORD}|{_SDG_TYPO}|Goals?|targets?)\s*[-–]?\s*)"
+_CONT_ITEM = re.compile(
+    rf"(?P<close>\))?(?P<sep>{_LIST_SEP})(?P<open>\()?{_ITEM_KW}?(?P<code>{_CODE}){_QUANTITY}", re.I)
+_CONT_RANGE = re.compile(rf"\s*(?:-|–|to|through)\s*{_ITEM_KW}?(?P<code>{_NUM})(?!\w|\.\w){_QUANTITY}", re.I)
+# "7- Ensure ... and 12 -Ensure ...", "6 (water), 7 (energy)": the next number must carry a title too.
+_CONT_TITLED = re.compile(
+    rf"(?:\s*[-–:]\s*[^\W\d_][^.;!?]{{0,250}}?(?P<sep>{_LIST_SEP})|\s*\([^()]{{2,250}}\)(?:{_LIST_SEP}|\s+))"
+    rf"{_ITEM_KW}?(?P<code>{_NUM})(?=\s*(?:[-–:]\s*[^\W\d_]|\())", re.I)
+_AFTER_PAREN_ITEM = re.compile(r"\)(?=\s*(?:[,.;:)]|and\b|or\b|$))", re.I)
+# After a line break, "8. Next" or "2) next" starts a numbered line: the number is not a goal.
+_NUMBERING_AFTER = re.compile(r"[.)][ \t]+[A-Z]|\)[ \t]")
 
 _ALL_GOALS = re.compile(
     rf"\b(?:all\s+(?:of\s+)?(?:the\s+)?(?:17\s+|seventeen\s+)?|(?:17|seventeen)\s+){_SDG_WORD}"
     rf"|\b{_SDG_WORD}\s+(?:Goals\s+)?1\s*(?:-|–|to)\s*17\b", re.I)
-_GOAL_RANGE = re.compile(rf"\b(?:{_SDG_WORD}|Goals)\s*(?:Goals\s+)?(?P<a>{_NUM})\s*(?:-|–|to)\s*(?P<b>{_NUM})(?![\d.])", re.I)
-# "SDG 6, 11, 13", "SDGs 1, 3 and 5", "SDG Goals 1, 3, 5", "SDG 9, SDG 13", "Goal 5", "SDG9"
-_GOAL_LIST = re.compile(
-    rf"(?<![\w-])(?:{_SDG_WORD}|Goals?)\s*(?:Goals?\s*)?#?(?P<first>{_NUM})(?![\d\w]|\.\w)"
-    rf"(?P<rest>(?:{_LIST_SEP}(?:(?:SDG|Goal)\s*)?{_NUM}(?![\d\w]|\.\w|\s*(?:-|–)\s*\d))*)", re.I)
-_NUM_IN_LIST = re.compile(rf"(?<![\d.]){_NUM}(?![\d]|\.\d)")
-_NOT_SDG_GOAL = re.compile(r"(?:strategic|institutional|ITU)\s+$", re.I)
+# Codes that are references without a keyword: a lettered target "9.c", an indicator "9.c.1".
+_BARE_INDICATOR = re.compile(rf"(?<![\w.])(?P<c>{_NUM}\.[a-c]\.\d)(?![\w.])", re.I)
+_BARE_TARGET = re.compile(rf"(?<![\w.])(?P<c>{_NUM}\.[a-d])(?![\w.])", re.I)
+_NOT_SDG_GOAL = re.compile(
+    r"(?:strategic|institutional|corporate|organi[sz]ational|ITU|Aichi(?:\s+Biodiversity)?|Millennium\s+Development)"
+    r"\s+$", re.I)
+
+_ORDINALS = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth".split(), start=1)}
+# "the second SDG", "the 5th Sustainable Development Goal": only where the goal itself is meant,
+# i.e. not "the first SDG report" (a noun follows) or "the first SDGs".
+_ORDINAL_GOAL = re.compile(
+    rf"\b(?P<o>{'|'.join(_ORDINALS)}|(?:1[0-7]|[1-9])(?:st|nd|rd|th))\s+(?:SDG|Sustainable\s+Development\s+Goal)"
+    r"(?![\w-])(?=\s*(?:[,.;:()]|[-–—]\s|(?:on|of|which|that|is|was|calls|aims|seeks)\b|$))", re.I)
+
 
 # --- WSIS Action Lines -----------------------------------------------------------------------
 
@@ -185,57 +217,112 @@ def _primary_before(text: str, start: int) -> bool:
     return bool(_PRIMARY_CUES.search(text[max(0, start - 40):start]))
 
 
-def _sdg_mentions(text: str) -> list[Mention]:
+def _classify(code: str, family: str) -> tuple[str, str] | None:
+    """``("sdg_goal", "9")``, ``("sdg_target", "9.c")`` or ``("sdg_indicator", "5.5.1")`` for a code
+    after a keyword of ``family`` (goal, target or indicator); None for a code that is no SDG code."""
     targets, indicators = _sdg_codes()
-    out: list[Mention] = []
-    taken = SpanSet()
+    m = _CODE_PARTS.fullmatch(code)
+    if m is None:
+        return None
+    g, t, i = m.group("g"), (m.group("t") or m.group("l") or "").lower(), m.group("i")
+    if i:
+        value = f"{g}.{t}.{i}"
+        return ("sdg_indicator", value) if value in indicators else None
+    if t:
+        value = f"{g}.{t}"
+        return ("sdg_target", value) if family != "indicator" and value in targets else None
+    return ("sdg_goal", str(int(g))) if family == "goal" else None
 
-    for m in _INDICATOR.finditer(text):
-        code = (m.group("c") or m.group("b")).lower()
-        if code in indicators:
-            out.append(Mention("sdg_indicator", code, m.start(), m.end(), "regex", text=m.group()))
-            taken.add(*m.span())
 
-    def add_target(code: str, s: int, e: int, method: str = "regex") -> None:
-        if code in targets and not taken.overlaps(s, e):
-            out.append(Mention("sdg_target", code, s, e, method, _primary_before(text, s), text[s:e]))
+def _family(keyword: str) -> str:
+    k = keyword.lower()
+    if "indicator" in k:
+        return "sdg-indicator" if "sdg" in k else "indicator"
+    return "target" if "target" in k else "goal"
+
+
+def _anchored_lists(text: str, out: list[Mention], taken: SpanSet) -> None:
+    for a in _ANCHOR.finditer(text):
+        if taken.overlaps(*a.span()) or _NOT_SDG_GOAL.search(text[max(0, a.start() - 30):a.start()]):
+            continue
+        gap = a.group("gap")
+        if "\n" in gap and (":" in gap or _NUMBERING_AFTER.match(text, a.end("code"))):
+            continue  # "the following SDGs:\n1. ...": list numbering, not a goal
+        family = _family(a.group("kwp"))
+        first = _classify(a.group("code"), family)
+        if first is None:
+            continue
+        method = "typo" if a.group("typo") else "regex"
+        items: list[tuple[str, str, int, int, str]] = [(*first, a.start(), a.end("code"), method)]
+        pos = a.end("code")
+
+        def item_start(m: re.Match) -> tuple[int, str]:
+            # An item with its own keyword ("SDG 13") spans it; a bare number is a list item.
+            return (m.start("ikw"), "regex") if m.group("ikw") else (m.start("code"), "goal-list")
+
+        while True:
+            last_kind = items[-1][0]
+            r = _CONT_RANGE.match(text, pos) if last_kind == "sdg_goal" else None
+            if r:
+                lo, hi = int(items[-1][1]), int(r.group("code"))
+                if lo < hi and not taken.overlaps(r.start("code"), r.end("code")):
+                    s = items.pop()[2]
+                    items += [("sdg_goal", str(g), s, r.end("code"), "goal-range") for g in range(lo, hi + 1)]
+                    pos = r.end("code")
+                    continue
+                break  # "SDG 5-3": not a range, and not a list either
+            c = _CONT_ITEM.match(text, pos)
+            if c and bool(c.group("close")) == bool(c.group("open")):
+                end = c.end("code")
+                if c.group("open"):  # "(goal 6), (7)": the number is closed and ends a clause
+                    if not _AFTER_PAREN_ITEM.match(text, end):
+                        break
+                elif "\n" in c.group("sep") and _NUMBERING_AFTER.match(text, end):
+                    break  # "SDG 5;\n2) next item": list numbering on a new line
+                item = _classify(c.group("code"), family if family != "goal" or not c.group("ikw") else "goal")
+                s, how = item_start(c)
+                if item is None or taken.overlaps(s, end):
+                    break
+                items.append((*item, s, end, how if item[0] == "sdg_goal" else "regex"))
+                pos = end
+                continue
+            t = _CONT_TITLED.match(text, pos) if last_kind == "sdg_goal" and family == "goal" else None
+            if t and not taken.overlaps(t.start("code"), t.end("code")):
+                s, how = item_start(t)
+                items.append(("sdg_goal", str(int(t.group("code"))), s, t.end("code"), how))
+                pos = t.end("code")
+                continue
+            break
+        for kind, value, s, e, how in items:
+            out.append(Mention(kind, value, s, e, how, _primary_before(text, s), text[s:e]))
+            # Only the items are taken: a goal title between them may hold references of its own.
             taken.add(s, e)
 
-    for m in _TARGET_LIST.finditer(text):
-        for c in _TARGET_CODE.finditer(m.group()):
-            add_target(f"{c.group(1)}.{c.group(2).lower()}", m.start() + c.start(), m.start() + c.end())
-    for m in _TARGET.finditer(text):
-        if m.group("b"):
-            code = f"{m.group('b')}.{m.group('bl').lower()}"
-        else:
-            code = f"{m.group('c')}.{(m.group('d') or m.group('l')).lower()}"
-        add_target(code, m.start(), m.end())
 
+def _sdg_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    taken = SpanSet()
     for m in _ALL_GOALS.finditer(text):
-        if taken.overlaps(*m.span()):
-            continue
         for g in ALL_GOALS:
             out.append(Mention("sdg_goal", g, m.start(), m.end(), "all-goals", text=m.group()))
         taken.add(*m.span())
-    for m in _GOAL_RANGE.finditer(text):
-        a, b = int(m.group("a")), int(m.group("b"))
-        if a >= b or taken.overlaps(*m.span()):
+    _anchored_lists(text, out, taken)
+    for m in _ORDINAL_GOAL.finditer(text):
+        if taken.overlaps(*m.span()):
             continue
-        for g in range(a, b + 1):
-            out.append(Mention("sdg_goal", str(g), m.start(), m.end(), "goal-range", text=m.group()))
+        o = m.group("o").lower()
+        n = _ORDINALS.get(o) or int(o[:-2])
+        out.append(Mention("sdg_goal", str(n), m.start(), m.end(), "ordinal", _primary_before(text, m.start()),
+                           m.group()))
         taken.add(*m.span())
-    for m in _GOAL_LIST.finditer(text):
-        if taken.overlaps(*m.span()) or _NOT_SDG_GOAL.search(text[max(0, m.start() - 15):m.start()]):
-            continue
-        s0 = m.start("first")
-        out.append(Mention("sdg_goal", str(int(m.group("first"))), m.start(), m.end("first"), "regex",
-                           _primary_before(text, m.start()), text[m.start():m.end("first")]))
-        rest_start = m.start("rest")
-        for n in _NUM_IN_LIST.finditer(m.group("rest")):
-            s, e = rest_start + n.start(), rest_start + n.end()
-            out.append(Mention("sdg_goal", str(int(n.group())), s, e, "goal-list",
-                               _primary_before(text, s), text[s:e]))
-        taken.add(s0, m.end())
+    targets, indicators = _sdg_codes()
+    for pat, kind, codes in ((_BARE_INDICATOR, "sdg_indicator", indicators), (_BARE_TARGET, "sdg_target", targets)):
+        for m in pat.finditer(text):
+            code = m.group("c").lower()
+            if code in codes and not taken.overlaps(*m.span()):
+                out.append(Mention(kind, code, m.start(), m.end(), "regex", _primary_before(text, m.start()),
+                                   m.group()))
+                taken.add(*m.span())
     return out
 
 
