@@ -58,6 +58,14 @@ def test_partner_mentioned_in_the_body_is_not_the_reporting_entity():
     assert [c.entity for c in ranked[:2]] == ["FAO", "UNDP"] and ranked[1].mentions == 15
 
 
+def test_partners_on_the_cover_are_not_the_reporting_entity():
+    text = "World Health Organization\nCountry progress note\nIn partnership with UNICEF\nUNFPA\nUNAIDS\n\n" + BODY
+    text += "\nUNICEF and UNFPA staff joined the visits; UNICEF paid for travel." * 2
+    found = detect_entity(text)
+    assert found.entity == "WHO" and found.rule == "cover"
+    assert {c.entity: c.rule for c in entity_candidates(text)}["UNICEF"] == "mentions"
+
+
 def test_questionnaire_issuer_is_not_the_respondent():
     text = ("Department of Economic and Social Affairs questionnaire\nOrganization: WHO\n" + BODY
             + "\nDESA asked for this. DESA will compile it. DESA thanked us.")

@@ -313,6 +313,9 @@ def _repeated_lines(lines: list[_Line], pages: list[list[int]] | None) -> list[_
 # --- the entity ---------------------------------------------------------------------------------
 
 _ISSUER = re.compile(r"(?i)\b(?:questionnaire|survey|template|form)\b")
+# Lines that name partners or funders ("In partnership with UNDP", "Supported by UNICEF").
+_PARTNER = re.compile(r"(?i)\b(?:with|partners?|partnership|supported|funded|sponsored|financed|"
+                      r"collaboration|cooperation|courtesy)\b")
 # Words that may stand beside the name on a cover line without making it a sentence.
 _COVER_FILLER = {"the", "of", "secretariat", "by", "from", "and", "submitted", "submission", "contribution",
                  "input", "inputs", "response", "responses", "reply", "answer", "report", "to",
@@ -372,21 +375,23 @@ def entity_candidates(text: str, pages: list[list[int]] | None = None, title: st
                 break
 
     cover_end = _cover_end(text, pages, lines)
-    first_lines = 0
+    cover_named = False
     for i, ln in enumerate(lines):
         if ln.start >= cover_end:
             break
-        first_lines += 1
         spans = by_line.get(i, [])
-        if not spans or _ISSUER.search(ln.text) or len(ln.text) > 200:
+        if not spans or _ISSUER.search(ln.text) or _PARTNER.search(ln.text) or len(ln.text) > 200:
             continue
         if _only_names(ln.text, spans, ln.start):
-            credit("cover", ln, spans)
-        elif first_lines <= 3:
+            # Only the first: more names alone on cover lines are a list of partners' logos.
+            if not cover_named:
+                credit("cover", ln, spans)
+            cover_named = True
+        elif i < 3:
             credit("title", ln, spans)
-    if title:
+    if title:  # the file's own title (DOCX/HTML/PDF metadata): evidence outside the text, span 0-0
         tspans = entity_mentions(title)
-        if tspans and not _ISSUER.search(title):
+        if tspans and not _ISSUER.search(title) and not _PARTNER.search(title):
             for _, _, canon in tspans:
                 positions[canon].setdefault("title", Evidence("title", 0, 0, title[:200]))
 
