@@ -8,7 +8,6 @@ never half written.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from sdgmap.errors import UserError
@@ -19,10 +18,18 @@ from sdgmap.ingest.other_structures import (
     extract_partnership_chapters,
     extract_resolutions,
 )
-from sdgmap.ingest.questionnaire import extract_blocks, find_sections, report_year
+from sdgmap.ingest.provenance import (
+    YEAR_SOURCE_WORDS,
+    EntityGuess,
+    YearGuess,
+    canonical_entity,
+    detect_entity,
+    detect_year,
+    infer_year,
+)
+from sdgmap.ingest.questionnaire import extract_blocks, find_sections
 from sdgmap.ingest.readers import DEFAULT_MAX_BYTES, read_bytes
-from sdgmap.text.dates import find_dates
-from sdgmap.text.references import Mention, entity_names, extract
+from sdgmap.text.references import Mention, extract
 
 
 @dataclass
@@ -41,24 +48,68 @@ class ParsedDocument:
     mentions: list[Mention]
     sections: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # How the entity and year were decided: rule, score and evidence spans, for display.
+    provenance: dict = field(default_factory=dict)
 
 
-_ENTITY_LINE = re.compile(r"(?m)^[ \t]*[A-Z][\w ,.'’&-]{5,120}\((?P<acr>[A-Z][A-Za-z-]{1,11})\)[ \t]*$")
-
-
-def guess_entity(text: str) -> str:
-    """The reporting entity named on a line of its own near the top (``... Union (ITU)``)."""
-    names = entity_names()
-    for m in _ENTITY_LINE.finditer(text[:2000]):
-        if m.group("acr") in names:
-            return names[m.group("acr")]
-    return ""
+def guess_entity(text: str, pages: list[list[int]] | None = None, title: str = "") -> str:
+    """The reporting entity the document names (see ``provenance.detect_entity``), or ""."""
+    found = detect_entity(text, pages, title)
+    return found.entity if found else ""
 
 
 def _infer_year(text: str) -> int | None:
     """Latest full date the document mentions: a fallback when it states no report year."""
-    years = [int(h.last[:4]) for h in find_dates(text) if h.last and h.form in ("dmy", "d-dm-y", "dm-dm-y", "mdy")]
-    return max(years) if years else None
+    return infer_year(text)
+
+
+def _decide_year(stated: YearGuess, year: int | None, warnings: list[str]) -> tuple[int | None, str]:
+    """The user's --year wins (a different stated year is a warning), else the document's."""
+    where = YEAR_SOURCE_WORDS.get(stated.source, "")
+    quoted = f" ('{stated.evidence.text[:60]}')" if stated.evidence and stated.source != "document" else ""
+    if year is not None:
+        if stated.year and stated.source != "inferred" and stated.year != year:
+            warnings.append(f"document says year {stated.year}{quoted}; using --year {year}")
+        return year, "user"
+    if stated.source == "document":
+        return stated.year, "document"
+    if stated.year is None:
+        warnings.append("no report year found (set it with --year)")
+        return None, "inferred"
+    if stated.source == "inferred":
+        warnings.append(f"no 'Year of submission' in the document; year {stated.year} inferred "
+                        "from its latest date (set it with --year)")
+    else:
+        warnings.append(f"no 'Year of submission' in the document; year {stated.year} taken from "
+                        f"{where}{quoted} (set it with --year)")
+    return stated.year, stated.source
+
+
+def _decide_entity(found: EntityGuess | None, entity: str | None, warnings: list[str]) -> str:
+    """The user's --entity wins (a different entity named in the document is a warning)."""
+    if entity is not None:
+        if found and found.entity != entity and canonical_entity(entity) != found.entity:
+            said = (f"document names {found.describe()}" if found.rule != "mentions"
+                    else f"document mostly mentions {found.describe()} ({found.mentions} times)")
+            warnings.append(f"{said}; using --entity {entity}")
+        return entity
+    if found is None:
+        warnings.append("no reporting entity found in the document (set it with --entity)")
+        return ""
+    if found.rule == "mentions":
+        warnings.append(f"reporting entity {found.entity} inferred from {found.mentions} mentions; the document "
+                        "names no entity on its cover or in an organisation field (set it with --entity)")
+    return found.entity
+
+
+def _provenance(found: EntityGuess | None, stated: YearGuess) -> dict:
+    return {
+        "entity": None if found is None else {
+            "value": found.entity, "rule": found.rule, "score": round(found.score, 2),
+            "mentions": found.mentions, "evidence": [e.as_dict() for e in found.evidence]},
+        "year": {"value": stated.year, "source": stated.source,
+                 "evidence": stated.evidence.as_dict() if stated.evidence else None},
+    }
 
 
 def parse_document(filename: str, data: bytes, *, year: int | None = None, entity: str | None = None,
@@ -73,20 +124,11 @@ def parse_document(filename: str, data: bytes, *, year: int | None = None, entit
     text = read.text
     warnings: list[str] = []
 
-    stated_year = report_year(text)
-    if year is not None:
-        doc_year, year_source = year, "user"
-        if stated_year and stated_year != year:
-            warnings.append(f"document says year {stated_year}; using --year {year}")
-    elif stated_year:
-        doc_year, year_source = stated_year, "document"
-    else:
-        doc_year, year_source = _infer_year(text), "inferred"
-        if doc_year:
-            warnings.append(f"no 'Year of submission' in the document; year {doc_year} inferred "
-                            "from its latest date (set it with --year)")
-        else:
-            warnings.append("no report year found (set it with --year)")
+    stated = detect_year(text, read.pages)
+    doc_year, year_source = _decide_year(stated, year, warnings)
+    stated_year = stated.year if stated.source == "document" else None
+    found = detect_entity(text, read.pages, read.title)
+    doc_entity = _decide_entity(found, entity, warnings)
 
     sections = find_sections(text)
     blocks = extract_blocks(text, doc_year, sections, warnings)
@@ -100,18 +142,18 @@ def parse_document(filename: str, data: bytes, *, year: int | None = None, entit
     candidates += extract_partnership_chapters(text, sections, taken)
     candidates = dedupe(candidates)
 
-    doc_entity = entity if entity is not None else guess_entity(text)
     title = read.title or _first_line(text)
     if stated_year and "Department of Economic and Social Affairs" in text[:400]:
         # The DESA form's own first line says nothing about whose submission it is.
-        title = f"{doc_entity or guess_entity(text) or 'Entity'} submission to the UN DESA questionnaire ({stated_year})"
+        title = (f"{doc_entity or (found.entity if found else '') or 'Entity'} "
+                 f"submission to the UN DESA questionnaire ({stated_year})")
     return ParsedDocument(
         filename=filename, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
         media_type=read.media_type, title=title, text=text, pages=read.pages,
         year=doc_year, year_source=year_source, entity=doc_entity,
         candidates=candidates, mentions=extract(text),
         sections=[{"number": s.number, "title": s.title[:300], "start": s.start, "end": s.end} for s in sections],
-        warnings=warnings,
+        warnings=warnings, provenance=_provenance(found, stated),
     )
 
 
