@@ -117,6 +117,7 @@ def write_document(session: Session, doc: ParsedDocument) -> FileResult:
         "activities_by_type": dict(by_type), "new_activities": dict(result.activities),
         "merged": result.merged, "sources": result.sources, "links": result.links,
         "mentions": result.mentions, "year_source": doc.year_source,
+        "provenance": doc.provenance,  # how the entity and year were decided, with their spans
         "sections": doc.sections, "warnings": result.warnings,
         "extractors": dict(Counter(c.extractor for c in doc.candidates)),
     }
