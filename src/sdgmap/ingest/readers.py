@@ -322,12 +322,12 @@ class _DocxStyles:
     def hint(self, p, prefix: str, number: tuple[str, int] | None, size: int) -> Hint:
         ppr = p.pPr
         name, outline = self._style(ppr.style if ppr is not None else None)
-        try:
-            own = p.xpath("./w:pPr/w:outlineLvl/@w:val")
-            if own:
-                outline = int(own[0])
-        except (ValueError, TypeError):
-            pass
+        own = ppr.find(_W + "outlineLvl") if ppr is not None else None
+        if own is not None:
+            try:
+                outline = int(own.get(_W + "val"))
+            except (ValueError, TypeError):
+                pass
         heading = _HEADING_STYLE.fullmatch(name.strip())
         if name.strip().lower() == "title":
             return Hint("heading", 0, size, level=0, source="style")
@@ -339,10 +339,24 @@ class _DocxStyles:
             return Hint("list_item", 0, size, level=number[1], marker=prefix.strip(), source="numbering")
         if name.strip().lower() == "list paragraph":
             return Hint("list_item", 0, size, level=0, marker="", source="style")
-        runs = p.xpath("./w:r[w:t]")
-        bold = bool(runs) and all(r.xpath("./w:rPr/w:b[not(@w:val) or (@w:val!='0' and @w:val!='false')]")
-                                  for r in runs)
-        return Hint("paragraph", 0, size, source="style", bold=bold)
+        return Hint("paragraph", 0, size, source="style", bold=_all_bold(p))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _all_bold(p) -> bool:
+    """Every run with text is bold by its own formatting (a heading typed as a bold line)."""
+    seen = False
+    for r in p.iterchildren(_W + "r"):
+        if r.find(_W + "t") is None:
+            continue
+        rpr = r.find(_W + "rPr")
+        b = rpr.find(_W + "b") if rpr is not None else None
+        if b is None or b.get(_W + "val") in ("0", "false"):
+            return False
+        seen = True
+    return seen
 
 
 class _ListNumbering:
