@@ -3,7 +3,10 @@
 Every span stored later (activity sources, link evidence, mentions) is an offset into
 ``ReadResult.text``, which is stored with the document, so spans stay valid whatever the
 original format. PDFs also get ``pages`` (``[page_no, start, end]``) so a span can be shown
-with its page. Tables (DOCX, HTML) become lines the structure extractor understands: a table
+with its page. ``ReadResult.model`` is the document model (``sdgmap.ingest.document``):
+blocks with kinds and spans into that same text, built from what the reader saw (DOCX
+styles and numbering, HTML tags: recorded as ``hints`` while the text is written) or from
+line rules (text, Markdown, PDF). Tables (DOCX, HTML) become lines the structure extractor understands: a table
 whose first row is a header becomes one ``Header: value`` block per row; other tables become
 one line per row with cells separated by tabs.
 
@@ -12,14 +15,17 @@ Errors are ``IngestError`` subclasses naming the file and the reason.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import PurePath
 
+from sdgmap.ingest.document import DocumentModel, Hint, build_model
 from sdgmap.ingest.errors import (
     BinaryFileError,
     CorruptFileError,
@@ -56,6 +62,12 @@ class ReadResult:
     media_type: str
     pages: list[list[int]] = field(default_factory=list)  # [[page_no, start, end], ...]
     title: str = ""
+    hints: list[Hint] = field(default_factory=list, repr=False)  # structure the reader saw
+
+    @cached_property
+    def model(self) -> DocumentModel:
+        """The document model over ``text`` (built on first use; the text is not changed)."""
+        return build_model(self)
 
 
 def sniff_suffix(filename: str, data: bytes) -> str:
@@ -235,21 +247,116 @@ def _read_docx(filename: str, data: bytes) -> ReadResult:
     except Exception as exc:  # lxml and python-docx raise many kinds on broken packages
         raise CorruptFileError(filename, f"not a valid .docx: {type(exc).__name__}") from None
     parts: list[str] = []
+    marks: list[tuple[int, Hint]] = []  # (index in parts, hint with offsets into that part)
     numbering = _ListNumbering(document)
+    styles = _DocxStyles(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = Paragraph(child, document)
-            parts.append(numbering.prefix(para) + para.text)
+            prefix = numbering.prefix(para)
+            text = para.text
+            parts.append(prefix + text)
+            if text.strip() or prefix.strip():
+                marks.append((len(parts) - 1, styles.hint(child, prefix, numbering.last, len(prefix + text))))
         elif tag == "tbl":
             table = Table(child, document)
             rows = [[cell.text for cell in row.cells] for row in table.rows]
             parts.append("")
             parts.append(render_table(rows))
+            marks.append((len(parts) - 1, Hint("table", 0, len(parts[-1]), source="tag")))
             parts.append("")
     title = (document.core_properties.title or "").strip()
-    return ReadResult(normalise("\n".join(parts)), "", title=title)
+    text = normalise("\n".join(parts))
+    return ReadResult(text, "", title=title, hints=_place_hints(parts, marks, text))
+
+
+def _place_hints(parts: list[str], marks: list[tuple[int, Hint]], text: str) -> list[Hint]:
+    """Move each part's hint to its offset in the joined text (none if normalising moved them)."""
+    starts = []
+    pos = 0
+    normalised = []
+    for part in parts:
+        starts.append(pos)
+        part = normalise(part)
+        normalised.append(part)
+        pos += len(part) + 1
+    if "\n".join(normalised) != text:  # a CR or NUL at a part's edge: offsets would drift
+        return []
+    hints = []
+    for index, hint in marks:
+        base, size = starts[index], len(normalised[index])
+        hint.start, hint.end = base + min(hint.start, size), base + min(hint.end, size)
+        hints.append(hint)
+    return hints
+
+
+_HEADING_STYLE = re.compile(r"(?i)heading\s*([1-9])")
+
+
+class _DocxStyles:
+    """Style name and outline level of a paragraph, cached by style id (lookups are slow)."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+        self.by_id: dict[str | None, tuple[str, int | None]] = {}
+
+    def _style(self, style_id: str | None) -> tuple[str, int | None]:
+        if style_id not in self.by_id:
+            name, outline = "", None
+            try:
+                style = self.document.styles.element.get_by_id(style_id) if style_id else None
+                style = style if style is not None else self.document.styles.element.default_for("paragraph")
+                while style is not None and outline is None:
+                    name = name or (style.name_val or "")
+                    lvl = style.xpath("./w:pPr/w:outlineLvl/@w:val")
+                    outline = int(lvl[0]) if lvl else None
+                    based = style.basedOn_val
+                    style = self.document.styles.element.get_by_id(based) if based else None
+            except (AttributeError, ValueError, TypeError):
+                pass
+            self.by_id[style_id] = (name, outline)
+        return self.by_id[style_id]
+
+    def hint(self, p, prefix: str, number: tuple[str, int] | None, size: int) -> Hint:
+        ppr = p.pPr
+        name, outline = self._style(ppr.style if ppr is not None else None)
+        own = ppr.find(_W + "outlineLvl") if ppr is not None else None
+        if own is not None:
+            try:
+                outline = int(own.get(_W + "val"))
+            except (ValueError, TypeError):
+                pass
+        heading = _HEADING_STYLE.fullmatch(name.strip())
+        if name.strip().lower() == "title":
+            return Hint("heading", 0, size, level=0, source="style")
+        if heading:
+            return Hint("heading", 0, size, level=int(heading.group(1)), source="style")
+        if outline is not None and 0 <= outline < 9:
+            return Hint("heading", 0, size, level=outline + 1, source="style")
+        if number is not None and number[0] != "0":
+            return Hint("list_item", 0, size, level=number[1], marker=prefix.strip(), source="numbering")
+        if name.strip().lower() == "list paragraph":
+            return Hint("list_item", 0, size, level=0, marker="", source="style")
+        return Hint("paragraph", 0, size, source="style", bold=_all_bold(p))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _all_bold(p) -> bool:
+    """Every run with text is bold by its own formatting (a heading typed as a bold line)."""
+    seen = False
+    for r in p.iterchildren(_W + "r"):
+        if r.find(_W + "t") is None:
+            continue
+        rpr = r.find(_W + "rPr")
+        b = rpr.find(_W + "b") if rpr is not None else None
+        if b is None or b.get(_W + "val") in ("0", "false"):
+            return False
+        seen = True
+    return seen
 
 
 class _ListNumbering:
@@ -266,6 +373,7 @@ class _ListNumbering:
         # (numId, level) by paragraph style id: ``para.style`` asks the styles part (0.5-1 ms a
         # paragraph: 62 s for 4 MB of tiny paragraphs), and a style's numbering never changes.
         self.by_style: dict[str | None, tuple[str, int] | None] = {}
+        self.last: tuple[str, int] | None = None  # (numId, level) of the last paragraph seen
         try:
             self.root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -315,6 +423,7 @@ class _ListNumbering:
         return self.formats[key]
 
     def prefix(self, para) -> str:
+        self.last = None
         if self.root is None:
             return ""
         try:
@@ -323,6 +432,7 @@ class _ListNumbering:
             return ""
         if number is None:
             return ""
+        self.last = number
         num_id, level = number
         if num_id == "0":  # numId 0 switches numbering off
             return ""
@@ -395,6 +505,8 @@ def page_of(pages: list[list[int]], offset: int) -> int | None:
 _BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li", "ul",
           "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "pre",
           "blockquote", "form", "fieldset", "address", "figure", "figcaption", "title"}
+_UNCLOSED = 1 << 62  # an element whose end tag never comes (</li> is optional) runs to the next hint
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "head"}
 
 
@@ -415,6 +527,21 @@ class _HTMLText(HTMLParser):
         self.title_parts: list[str] = []
         self.in_title = False
         self.lists: list[list] = []  # [kind, counter] per open <ul>/<ol>: browsers draw the numbers
+        self.pos = 0  # length of "".join(self.out): hints are offsets into it until _read_html maps them
+        self.hints: list[Hint] = []
+        self.open: dict[str, list[Hint]] = {}  # tag -> hints whose end tag has not come yet
+
+    def _emit(self, s: str) -> None:
+        self.out.append(s)
+        self.pos += len(s)
+
+    def _open(self, tag: str, hint: Hint) -> None:
+        self.hints.append(hint)
+        self.open.setdefault(tag, []).append(hint)
+
+    def _close(self, tag: str) -> None:
+        if self.open.get(tag):
+            self.open[tag].pop().end = self.pos
 
     def handle_starttag(self, tag, attrs):
         if tag == "title":
@@ -435,11 +562,16 @@ class _HTMLText(HTMLParser):
         elif tag == "li" and self.cell is None:
             if self.lists and self.lists[-1][0] == "ol":
                 self.lists[-1][1] += 1
-                self.out.append(f"\n{self.lists[-1][1]}. ")
+                marker = f"{self.lists[-1][1]}."
             else:
-                self.out.append("\n• ")
+                marker = "•"
+            self._emit(f"\n{marker} ")
+            self._open("li", Hint("list_item", self.pos - len(marker) - 1, _UNCLOSED,
+                                  level=max(0, len(self.lists) - 1), marker=marker, source="tag"))
         elif tag in _BLOCK:
             self._newline()
+            if tag in _HEADINGS and self.cell is None:
+                self._open(tag, Hint("heading", self.pos, _UNCLOSED, level=int(tag[1]), source="tag"))
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -456,9 +588,13 @@ class _HTMLText(HTMLParser):
             self.lists.pop()
             self._newline()
         elif tag == "table" and self.tables:
-            rows = self.tables.pop()
-            self.out.append("\n\n" + render_table(rows) + "\n\n")
+            rendered = render_table(self.tables.pop())
+            self._emit("\n\n")
+            self.hints.append(Hint("table", self.pos, self.pos + len(rendered), source="tag"))
+            self._emit(rendered + "\n\n")
         elif tag in _BLOCK:
+            if (tag == "li" or tag in _HEADINGS) and self.cell is None:
+                self._close(tag)
             self._newline()
 
     def handle_data(self, data):
@@ -470,13 +606,13 @@ class _HTMLText(HTMLParser):
         if self.cell is not None:
             self.cell.append(data)
         else:
-            self.out.append(data)
+            self._emit(data)
 
     def _newline(self):
         if self.cell is not None:
             self.cell.append("\n")
         else:
-            self.out.append("\n")
+            self._emit("\n")
 
 
 def _read_html(filename: str, data: bytes) -> ReadResult:
@@ -497,4 +633,56 @@ def _read_html(filename: str, data: bytes) -> ReadResult:
     raw = "".join(parser.out)
     lines = [ln.strip() for ln in raw.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
-    return ReadResult(text, "", title=" ".join("".join(parser.title_parts).split()))
+    return ReadResult(text, "", title=" ".join("".join(parser.title_parts).split()),
+                      hints=_map_html_hints(raw, text, parser.hints))
+
+
+def _map_html_hints(raw: str, text: str, hints: list[Hint]) -> list[Hint]:
+    """Move hints from offsets in the parser's raw output to offsets in the final text.
+
+    The final text strips every line, keeps one blank line of any run and no blank lines at
+    the ends; the same walk here gives each raw line its final offset. If the walk does not
+    rebuild the text exactly, no hints (the model then uses its line rules).
+    """
+    raw_starts: list[int] = []
+    final_starts: list[int] = []
+    leads: list[int] = []
+    widths: list[int] = []
+    kept: list[str] = []
+    size = 0  # length of "\n".join(kept) so far, plus the separator to come
+    blank_run = 0
+    pos = 0
+    for line in raw.split("\n"):
+        stripped = line.strip()
+        raw_starts.append(pos)
+        leads.append(len(line) - len(line.lstrip()) if stripped else 0)
+        widths.append(len(stripped))
+        pos += len(line) + 1
+        if not stripped:
+            final_starts.append(size)
+            if kept:
+                blank_run += 1
+            continue
+        if blank_run and kept:
+            kept.append("")
+            size += 1
+        blank_run = 0
+        final_starts.append(size)
+        kept.append(stripped)
+        size += len(stripped) + 1
+    if "\n".join(kept) + "\n" != text:
+        return []
+    out = []
+    for h in hints:
+        start, end = (_map_offset(o, raw_starts, final_starts, leads, widths) for o in (h.start, h.end))
+        if end > start:
+            h.start, h.end = start, end
+            out.append(h)
+    return out
+
+
+def _map_offset(offset: int, raw_starts: list[int], final_starts: list[int], leads: list[int],
+                widths: list[int]) -> int:
+    i = max(0, bisect.bisect_right(raw_starts, offset) - 1)
+    col = min(max(offset - raw_starts[i] - leads[i], 0), widths[i])
+    return final_starts[i] + col
